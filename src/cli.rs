@@ -1,0 +1,203 @@
+//! The command line, as clap types only. Doc comments here are the `--help` text.
+//! Nothing in this file runs logic; completions and man pages are generated from it.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::keystore::Backend;
+
+const AFTER_HELP: &str = "\
+Start here:
+  keyward init                          create the vault; the master key goes to the OS keyring
+  keyward secret set STRIPE_SECRET_KEY  store a secret (prompted without echo)
+  keyward secret list                   names, versions and dates; never values
+
+Exit codes: 0 done, 1 error, 2 usage, 3 locked, 4 not found, 5 denied,
+6 package changed, 7 integrity failure. See `man keyward`.";
+
+/// keyward: hand API keys to tools and agents with double opt-in, pinned to their code.
+#[derive(Debug, Parser)]
+#[command(name = "keyward", version, propagate_version = true, after_help = AFTER_HELP)]
+#[command(arg_required_else_help = true, max_term_width = 100)]
+pub struct Cli {
+    /// Vault file [default: $XDG_DATA_HOME/keyward/vault.db]
+    #[arg(long, global = true, env = "KEYWARD_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+
+    /// Keychain to act on [default: default, or the token's keychain]
+    #[arg(
+        short = 'k',
+        long,
+        global = true,
+        env = "KEYWARD_KEYCHAIN",
+        value_name = "NAME"
+    )]
+    pub keychain: Option<String>,
+
+    /// Print one JSON document instead of text (errors too, on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Never prompt; fail with exit 5 when input would be needed
+    #[arg(long, global = true, env = "KEYWARD_NO_INPUT")]
+    pub no_input: bool,
+
+    /// Print only errors and the data asked for
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Explain what keyward does (names and ids only, never values)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stderr/stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the vault and its master key
+    ///
+    /// Never overwrites an existing vault. With `--backend env`, stdout is the master key
+    /// alone (base64url), for a CI secret store; later runs read it from KEYWARD_MASTER_KEY.
+    ///
+    /// Example:
+    ///   export KEYWARD_MASTER_KEY="$(keyward init --backend env)"
+    Init(InitArgs),
+
+    /// Create, list and remove keychains; rotate their bearer tokens
+    #[command(subcommand)]
+    Keychain(KeychainCommand),
+
+    /// Store, list, remove and read secrets
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+/// `init` arguments.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where the master key is kept
+    #[arg(long, value_enum, default_value_t = Backend::Keyring)]
+    pub backend: Backend,
+}
+
+/// `keychain` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeychainCommand {
+    /// Create a keychain and print its bearer token once, alone on stdout
+    ///
+    /// Example:
+    ///   TOKEN=$(keyward keychain create ci)
+    Create {
+        /// Keychain name: lower-case letters, digits, '.', '_' and '-', up to 64
+        name: String,
+        /// Create it without a token (rotate one in later)
+        #[arg(long)]
+        no_token: bool,
+    },
+    /// List keychains: name, tokens, secrets, creation time
+    List,
+    /// Remove a keychain with all its secrets and tokens
+    ///
+    /// Asks for confirmation on a terminal; pass --yes otherwise.
+    Rm {
+        /// Keychain to remove
+        name: String,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Issue a new bearer token; the old one stops working at once
+    ///
+    /// Example:
+    ///   TOKEN=$(keyward keychain token ci --rotate)
+    Token {
+        /// Keychain whose token to rotate
+        name: String,
+        /// Required: confirms that the current token will stop working
+        #[arg(long)]
+        rotate: bool,
+    },
+}
+
+/// `secret` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret: prompted without echo, or from --stdin or --from-env
+    ///
+    /// A value is never accepted as an argument (it would end up in shell history and
+    /// in the process list).
+    ///
+    /// Examples:
+    ///   keyward secret set STRIPE_SECRET_KEY
+    ///   printf %s "$STRIPE_KEY" | keyward secret set STRIPE_SECRET_KEY --stdin
+    ///   keyward secret set OPENAI_API_KEY --from-env OPENAI_API_KEY
+    Set(SecretSetArgs),
+    /// List secret names, versions and dates; never values
+    List,
+    /// Remove a secret
+    Rm {
+        /// Secret name
+        name: String,
+    },
+    /// Print one secret's value (owner only)
+    ///
+    /// The value is printed as stored, with a newline only when stdout is a terminal.
+    Get {
+        /// Secret name
+        name: String,
+    },
+}
+
+/// `secret set` arguments.
+#[derive(Debug, Args)]
+pub struct SecretSetArgs {
+    /// Secret name, e.g. STRIPE_SECRET_KEY
+    pub name: String,
+    /// Read the value from standard input (one trailing newline is dropped)
+    #[arg(long, conflicts_with = "from_env")]
+    pub stdin: bool,
+    /// Read the value from this environment variable of keyward's own process
+    #[arg(long, value_name = "VAR")]
+    pub from_env: Option<String>,
+    /// Never used: a value given here is refused without being echoed.
+    #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub refused_value: Vec<RefusedValue>,
+}
+
+/// Whatever followed the name of `secret set`: probably a pasted secret, so it is only
+/// ever counted, never shown, and its `Debug` is redacted.
+#[derive(Clone)]
+pub struct RefusedValue(#[allow(dead_code)] OsString);
+
+impl From<OsString> for RefusedValue {
+    fn from(value: OsString) -> Self {
+        RefusedValue(value)
+    }
+}
+
+impl std::fmt::Debug for RefusedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefusedValue(<redacted>)")
+    }
+}

@@ -1,0 +1,127 @@
+//! `keyward init`: a new vault, its master key in the chosen backend, and `default`.
+
+use serde_json::json;
+
+use crate::cli::InitArgs;
+use crate::commands::Ctx;
+use crate::error::{Error, Result};
+use crate::keystore::{self, Backend};
+use crate::output::{print_bytes, print_line};
+use crate::prompt;
+use crate::secret::{Key32, SecretBytes};
+use crate::session;
+use crate::token::hex;
+use crate::vault::{self, Vault, write};
+
+/// Shortest passphrase accepted at init.
+const MIN_PASSPHRASE: usize = 8;
+
+/// Creates the vault. The key is stored in its backend before the vault file exists,
+/// so a failure leaves neither behind.
+pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
+    let path = &ctx.vault_path;
+    if path.exists() {
+        return Err(Error::general(format!(
+            "a file already exists at {}; init never overwrites a vault",
+            path.display()
+        ))
+        .hint("use that vault, or choose another path with --vault / KEYWARD_VAULT"));
+    }
+    let id = vault::new_id();
+    let mk = Key32::random();
+    let slot = match args.backend {
+        Backend::Passphrase => Some(keystore::passphrase_wrap(
+            &id,
+            &mk,
+            read_new_passphrase(ctx)?.expose(),
+        )?),
+        Backend::Keyring => {
+            keystore::keyring_store(&id, &mk)?;
+            None
+        }
+        Backend::Env => None,
+    };
+    let created = Vault::create(path, id, |tx| {
+        let sql = |e| Error::general(format!("cannot write the new vault: {e}"));
+        write::meta(tx, "backend", args.backend.as_str().as_bytes()).map_err(sql)?;
+        write::meta(tx, "check", &session::check_value(&id, &mk)).map_err(sql)?;
+        if let Some(slot) = &slot {
+            write::meta(tx, "passphrase", slot).map_err(sql)?;
+        }
+        let (row, _rk) = session::new_keychain(&id, &mk, "default", crate::time::now());
+        write::keychain(tx, &row).map_err(sql)
+    });
+    if let Err(e) = created {
+        if args.backend == Backend::Keyring {
+            keystore::keyring_delete(&id);
+        }
+        return Err(e);
+    }
+    report(ctx, args.backend, &id, &mk);
+    Ok(())
+}
+
+fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
+    let path = ctx.vault_path.display();
+    let account = format!("vault:{}", hex(id));
+    if ctx.out.json {
+        let mut doc =
+            json!({"vault": path.to_string(), "vault_id": hex(id), "backend": backend.as_str()});
+        match backend {
+            Backend::Keyring => {
+                doc["keyring"] = json!({"service": keystore::KEYRING_SERVICE, "account": account})
+            }
+            Backend::Env => doc["master_key"] = json!(keystore::encode_master_key(mk).as_str()),
+            Backend::Passphrase => {}
+        }
+        ctx.out.json_doc(&doc);
+        return;
+    }
+    match backend {
+        Backend::Keyring => ctx.out.info(format!(
+            "Created vault {path}\nIts master key is in the OS keyring (service `{}`, account `{account}`).",
+            keystore::KEYRING_SERVICE
+        )),
+        Backend::Passphrase => ctx.out.info(format!(
+            "Created vault {path}\nIts master key is wrapped under your passphrase; keep the passphrase safe."
+        )),
+        Backend::Env => {
+            // stdout is the key alone, so `KEY=$(keyward init --backend env)` works.
+            let key = keystore::encode_master_key(mk);
+            if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                print_line(&key);
+            } else {
+                print_bytes(key.as_bytes());
+            }
+            ctx.out.info(format!(
+                "Created vault {path}\nStore the master key above in your CI secret store and export it as \
+                 KEYWARD_MASTER_KEY; it is not kept anywhere else."
+            ));
+        }
+    }
+}
+
+fn read_new_passphrase(ctx: &Ctx) -> Result<SecretBytes> {
+    let pass = match std::env::var("KEYWARD_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => SecretBytes::new(p.into_bytes()),
+        None if prompt::interactive(ctx.no_input) => {
+            prompt::password("New vault passphrase", true)?
+        }
+        None => {
+            return Err(prompt::needs_input(
+                "a passphrase for the new vault",
+                "set KEYWARD_PASSPHRASE, or run on a terminal without --no-input",
+            ));
+        }
+    };
+    if pass.len() < MIN_PASSPHRASE {
+        return Err(Error::general(format!(
+            "the passphrase is shorter than {MIN_PASSPHRASE} characters; nothing was created"
+        ))
+        .hint("choose a longer passphrase"));
+    }
+    Ok(pass)
+}

@@ -1,0 +1,56 @@
+//! Command handlers: one module per command group, each with `cmd_*` entry points that
+//! take the parsed arguments and a [`Ctx`]. Dispatch is the one `match` below.
+
+mod init;
+mod keychain;
+mod secret;
+
+use std::path::PathBuf;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::session::Session;
+
+/// What every handler needs besides its own arguments.
+pub struct Ctx {
+    /// The vault file.
+    pub vault_path: PathBuf,
+    /// `-k` / `KEYWARD_KEYCHAIN`, if given.
+    pub keychain: Option<String>,
+    /// `--no-input` / `KEYWARD_NO_INPUT`.
+    pub no_input: bool,
+    /// Output policy.
+    pub out: Output,
+}
+
+impl Ctx {
+    /// Opens and unlocks the vault.
+    pub fn session(&self) -> Result<Session> {
+        Session::open(&self.vault_path, self.no_input, &self.out)
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let vault_path = match cli.vault.filter(|p| !p.as_os_str().is_empty()) {
+        Some(path) => path,
+        None => crate::vault::default_path().ok_or_else(|| {
+            Error::usage("cannot find the default vault: neither XDG_DATA_HOME nor HOME is set")
+                .hint("pass --vault PATH or set KEYWARD_VAULT")
+        })?,
+    };
+    let ctx = Ctx {
+        vault_path,
+        keychain: cli.keychain.filter(|k| !k.is_empty()),
+        no_input: cli.no_input,
+        out: Output::new(cli.json, cli.quiet, cli.verbose, cli.color),
+    };
+    ctx.out
+        .verbose(format!("vault: {}", ctx.vault_path.display()));
+    match cli.command {
+        Command::Init(args) => init::cmd_init(&ctx, &args),
+        Command::Keychain(cmd) => keychain::cmd_keychain(&ctx, cmd),
+        Command::Secret(cmd) => secret::cmd_secret(&ctx, cmd),
+    }
+}

@@ -1,0 +1,242 @@
+//! `keyward secret set|list|rm|get`. Values come from a prompt, stdin or an
+//! environment variable, never from argv.
+
+use std::io::{IsTerminal, Read};
+
+use serde_json::json;
+
+use crate::cli::{SecretCommand, SecretSetArgs};
+use crate::commands::Ctx;
+use crate::crypto::{self, label};
+use crate::error::{Error, Result};
+use crate::names::check_name;
+use crate::output::{print_bytes, print_line, table};
+use crate::prompt;
+use crate::secret::SecretBytes;
+use crate::time;
+use crate::vault::{Id, write};
+
+/// Largest value accepted: API keys, PEM keys and service-account JSON fit many times over.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+/// Dispatches the secret subcommands.
+pub fn cmd_secret(ctx: &Ctx, cmd: SecretCommand) -> Result<()> {
+    match cmd {
+        SecretCommand::Set(args) => set(ctx, &args),
+        SecretCommand::List => list(ctx),
+        SecretCommand::Rm { name } => remove(ctx, &name),
+        SecretCommand::Get { name } => get(ctx, &name),
+    }
+}
+
+/// AAD of a secret value: binds it to its vault, keychain, name and version.
+pub fn secret_aad(vault_id: &[u8], keychain: &Id, name: &str, version: u64) -> Vec<u8> {
+    let mut aad = crypto::aad(&[label::SECRET, vault_id, keychain, name.as_bytes()]);
+    aad.extend_from_slice(&version.to_be_bytes());
+    aad
+}
+
+fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
+    check_name(&args.name)?;
+    if !args.refused_value.is_empty() {
+        return Err(Error::usage(
+            "a secret value is never accepted as an argument: it would show in the process list and \
+             your shell history; nothing was stored",
+        )
+        .hint(format!("pipe it:   printf %s \"$VALUE\" | keyward secret set {} --stdin", args.name))
+        .hint(format!("or name a variable:   keyward secret set {} --from-env VAR", args.name))
+        .hint("or run on a terminal to be prompted without echo; consider the typed value exposed"));
+    }
+    let mut s = ctx.session()?;
+    let mk = s.require_owner("setting a secret")?.clone();
+    let kc = s.keychain(ctx.keychain.as_deref())?;
+    let value = read_value(ctx, args)?;
+    let keys = s.owner_keys(&mk, &kc)?;
+    let vid = s.vault.id;
+    let version = s.vault.write(|tx| {
+        let current: Option<i64> = tx
+            .query_row(
+                "SELECT version FROM secrets WHERE keychain_id = ?1 AND name = ?2",
+                rusqlite::params![&kc.id[..], args.name],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| {
+                if e == rusqlite::Error::QueryReturnedNoRows {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|e| Error::general(format!("database error: {e}")))?;
+        let version = current.map_or(1, |v| u64::try_from(v).unwrap_or(0) + 1);
+        let sealed = crypto::seal(
+            &keys.dek,
+            value.expose(),
+            &secret_aad(&vid, &kc.id, &args.name, version),
+        );
+        write::secret(tx, &kc.id, &args.name, version, &sealed, time::now())
+            .map_err(|e| Error::general(format!("database error: {e}")))?;
+        Ok(version)
+    })?;
+    ctx.out.verbose(format!(
+        "sealed {} bytes under keychain `{}`'s DEK",
+        value.len(),
+        kc.name
+    ));
+    if ctx.out.json {
+        ctx.out
+            .json_doc(&json!({"keychain": kc.name, "name": args.name, "version": version}));
+    }
+    ctx.out.info(format!(
+        "Stored {} (version {version}) in keychain `{}`.",
+        args.name, kc.name
+    ));
+    Ok(())
+}
+
+fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
+    let value = if args.stdin {
+        read_stdin()?
+    } else if let Some(var) = &args.from_env {
+        let raw = std::env::var_os(var).ok_or_else(|| {
+            Error::general(format!(
+                "--from-env {var}: the variable is not set; nothing was stored"
+            ))
+            .hint(format!("export {var} first, or use --stdin"))
+        })?;
+        SecretBytes::new(std::os::unix::ffi::OsStringExt::into_vec(raw))
+    } else if prompt::interactive(ctx.no_input) {
+        prompt::password(&format!("Value for {}", args.name), false)?
+    } else {
+        return Err(prompt::needs_input(
+            &format!("a value for {}", args.name),
+            "pass --stdin (and pipe the value in) or --from-env VAR",
+        ));
+    };
+    if value.is_empty() {
+        return Err(Error::general(format!(
+            "the value for {} is empty; nothing was stored",
+            args.name
+        ))
+        .hint("use `keyward secret rm NAME` to remove a secret"));
+    }
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(Error::general(format!(
+            "the value for {} is larger than {} KiB; nothing was stored",
+            args.name,
+            MAX_VALUE_BYTES / 1024
+        )));
+    }
+    Ok(value)
+}
+
+/// Reads all of stdin (bounded) and drops one trailing newline.
+fn read_stdin() -> Result<SecretBytes> {
+    let mut value = SecretBytes::new(Vec::with_capacity(256));
+    let limit = u64::try_from(MAX_VALUE_BYTES + 2).unwrap_or(u64::MAX);
+    std::io::stdin()
+        .lock()
+        .take(limit)
+        .read_to_end(value.expose_mut())
+        .map_err(|e| Error::general(format!("cannot read stdin: {e}")))?;
+    let buf = value.expose_mut();
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    Ok(value)
+}
+
+fn list(ctx: &Ctx) -> Result<()> {
+    let s = ctx.session()?;
+    let kc = s.keychain(ctx.keychain.as_deref())?;
+    let secrets = s.vault.secrets(&kc.id)?;
+    if ctx.out.json {
+        let items: Vec<_> = secrets
+            .iter()
+            .map(|r| json!({"name": r.name, "version": r.version, "created": time::rfc3339(r.created), "updated": time::rfc3339(r.updated)}))
+            .collect();
+        ctx.out
+            .json_doc(&json!({"keychain": kc.name, "secrets": items}));
+        return Ok(());
+    }
+    if secrets.is_empty() {
+        ctx.out.info(format!(
+            "Keychain `{}` has no secrets; add one with `keyward secret set NAME`.",
+            kc.name
+        ));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = secrets
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.version.to_string(),
+                time::rfc3339(r.created),
+                time::rfc3339(r.updated),
+            ]
+        })
+        .collect();
+    print_line(&table(&["NAME", "VERSION", "CREATED", "UPDATED"], &rows));
+    Ok(())
+}
+
+fn remove(ctx: &Ctx, name: &str) -> Result<()> {
+    check_name(name)?;
+    let mut s = ctx.session()?;
+    s.require_owner("removing a secret")?;
+    let kc = s.keychain(ctx.keychain.as_deref())?;
+    let existed = s.vault.write(|tx| {
+        write::delete_secret(tx, &kc.id, name)
+            .map_err(|e| Error::general(format!("database error: {e}")))
+    })?;
+    if !existed {
+        return Err(missing(name, &kc.name));
+    }
+    ctx.out
+        .info(format!("Removed {name} from keychain `{}`.", kc.name));
+    Ok(())
+}
+
+fn missing(name: &str, keychain: &str) -> Error {
+    Error::not_found(format!("keychain `{keychain}` has no secret named {name}"))
+        .hint("see `keyward secret list`")
+}
+
+fn get(ctx: &Ctx, name: &str) -> Result<()> {
+    check_name(name)?;
+    let s = ctx.session()?;
+    let mk = s.require_owner("reading a secret's value")?.clone();
+    let kc = s.keychain(ctx.keychain.as_deref())?;
+    let row = s
+        .vault
+        .secret(&kc.id, name)?
+        .ok_or_else(|| missing(name, &kc.name))?;
+    let keys = s.owner_keys(&mk, &kc)?;
+    let value = crypto::open(&keys.dek, &row.value, &secret_aad(&s.vault.id, &kc.id, name, row.version))
+        .map_err(|_| {
+            s.vault.corrupt(&format!(
+                "secret {name} in keychain `{}` does not decrypt (its row was altered, swapped or corrupted)",
+                kc.name
+            ))
+        })?;
+    if ctx.out.json {
+        let text = String::from_utf8(value.expose().to_vec()).map_err(|_| {
+            Error::general(format!("{name} is not UTF-8 and cannot be shown in JSON"))
+                .hint("drop --json to get the raw bytes")
+        })?;
+        let text = zeroize::Zeroizing::new(text);
+        ctx.out
+            .json_doc(&json!({"name": name, "version": row.version, "value": text.as_str()}));
+        return Ok(());
+    }
+    print_bytes(value.expose());
+    if std::io::stdout().is_terminal() {
+        print_bytes(b"\n");
+    }
+    Ok(())
+}

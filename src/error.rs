@@ -1,0 +1,145 @@
+//! The error every command returns: what failed, what to do next, and the exit code.
+//!
+//! Library modules keep their own `thiserror` enums; commands turn them into an
+//! [`Error`] with a [`Kind`] (the documented exit code) and a hint. Messages never
+//! carry secret values: only names, paths and ids.
+
+use std::fmt;
+
+/// The class of failure; each maps to one documented exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 1: anything else that went wrong.
+    General,
+    /// 2: the command line is wrong.
+    Usage,
+    /// 3: no way to unlock, or a wrong key, passphrase or token.
+    Locked,
+    /// 4: the named keychain, secret or package does not exist.
+    NotFound,
+    /// 5: not approved, not allowed to a token holder, or needs input with no terminal.
+    Denied,
+    /// 6: the package changed since it was approved; its grants were revoked.
+    Changed,
+    /// 7: the vault is tampered with, corrupt, or not a keyward vault.
+    Integrity,
+}
+
+impl Kind {
+    /// The process exit code for this kind (every command but `run`).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Kind::General => 1,
+            Kind::Usage => 2,
+            Kind::Locked => 3,
+            Kind::NotFound => 4,
+            Kind::Denied => 5,
+            Kind::Changed => 6,
+            Kind::Integrity => 7,
+        }
+    }
+
+    /// The default machine-readable code in `{"error": {"code": …}}`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::General => "error",
+            Kind::Usage => "usage",
+            Kind::Locked => "locked",
+            Kind::NotFound => "not-found",
+            Kind::Denied => "denied",
+            Kind::Changed => "package-changed",
+            Kind::Integrity => "integrity",
+        }
+    }
+}
+
+/// A failure ready to show: one line of what failed, then hints of what to do.
+#[derive(Debug)]
+pub struct Error {
+    /// Exit-code class.
+    pub kind: Kind,
+    /// Specific code for scripts (`not-approved`, `missing-secret`, …); defaults to the kind's.
+    pub code: &'static str,
+    /// What failed. Never contains a secret value.
+    pub message: String,
+    /// What to do next, one line each.
+    pub hints: Vec<String>,
+}
+
+/// Result alias used throughout the crate's command layer.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error of `kind` with `message` and no hint yet.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            code: kind.code(),
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// Adds one line saying what to do next.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// Overrides the machine-readable code.
+    #[must_use]
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// Shorthand for [`Kind::General`].
+    pub fn general(message: impl Into<String>) -> Self {
+        Self::new(Kind::General, message)
+    }
+    /// Shorthand for [`Kind::Usage`].
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+    /// Shorthand for [`Kind::Locked`].
+    pub fn locked(message: impl Into<String>) -> Self {
+        Self::new(Kind::Locked, message)
+    }
+    /// Shorthand for [`Kind::NotFound`].
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Kind::NotFound, message)
+    }
+    /// Shorthand for [`Kind::Denied`].
+    pub fn denied(message: impl Into<String>) -> Self {
+        Self::new(Kind::Denied, message)
+    }
+    /// Shorthand for [`Kind::Integrity`].
+    pub fn integrity(message: impl Into<String>) -> Self {
+        Self::new(Kind::Integrity, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for hint in &self.hints {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::general(format!("I/O error: {err}"))
+    }
+}
+
+impl From<crate::names::NameError> for Error {
+    fn from(err: crate::names::NameError) -> Self {
+        Error::usage(err.to_string())
+    }
+}

@@ -1,0 +1,298 @@
+//! Where the master key (MK) comes from: the OS keyring, a passphrase (Argon2id), or
+//! `KEYWARD_MASTER_KEY`. This module moves key bytes between those places and
+//! memory; it never writes one in plaintext anywhere else.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::crypto::{self, label};
+use crate::error::{Error, Result};
+use crate::secret::Key32;
+use crate::token::hex;
+
+/// Keyring service name for every vault's entry.
+pub const KEYRING_SERVICE: &str = "keyward";
+
+/// How the vault's MK is kept between runs; chosen at `init`, stored in the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager).
+    Keyring,
+    /// Wrapped under Argon2id of a passphrase stored nowhere.
+    Passphrase,
+    /// Printed once at init; supplied later in KEYWARD_MASTER_KEY.
+    Env,
+}
+
+impl Backend {
+    /// The name stored in the vault and shown to users.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Keyring => "keyring",
+            Backend::Passphrase => "passphrase",
+            Backend::Env => "env",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Backend::Keyring, Backend::Passphrase, Backend::Env]
+            .into_iter()
+            .find(|b| b.as_str() == s)
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The three ways out when the vault cannot be unlocked, named in every such error.
+pub fn unlock_fixes(err: Error) -> Error {
+    err.hint("start a Secret Service (e.g. gnome-keyring-daemon) in this session")
+        .hint("or re-create the vault with `keyward init --backend passphrase`")
+        .hint("or set KEYWARD_MASTER_KEY to the vault's master key (base64url)")
+}
+
+// ---- KEYWARD_MASTER_KEY -------------------------------------------------------------
+
+/// base64url (no padding) of the MK, as `init --backend env` prints it.
+pub fn encode_master_key(mk: &Key32) -> Zeroizing<String> {
+    Zeroizing::new(URL_SAFE_NO_PAD.encode(mk.expose()))
+}
+
+/// Parses KEYWARD_MASTER_KEY; accepts padded or unpadded base64url.
+pub fn decode_master_key(text: &str) -> Result<Key32> {
+    let text = text.trim();
+    let bytes = Zeroizing::new(
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .or_else(|_| URL_SAFE.decode(text))
+            .map_err(|_| bad_env_key())?,
+    );
+    Key32::try_from_slice(&bytes).ok_or_else(bad_env_key)
+}
+
+fn bad_env_key() -> Error {
+    Error::locked(
+        "KEYWARD_MASTER_KEY is not a master key: expected 43 base64url characters (32 bytes)",
+    )
+    .hint("set it to exactly what `keyward init --backend env` printed")
+}
+
+// ---- OS keyring ---------------------------------------------------------------------
+
+/// The small versioned record kept in the keyring entry.
+#[derive(Serialize, Deserialize)]
+struct KeyringRecord {
+    v: u32,
+    mk: String,
+}
+
+fn keyring_account(vault_id: &[u8]) -> String {
+    format!("vault:{}", hex(vault_id))
+}
+
+fn keyring_entry(vault_id: &[u8]) -> Result<keyring::Entry> {
+    if let Err(cause) = keyring::Entry::store_status() {
+        return Err(keyring_unreachable(cause));
+    }
+    keyring::Entry::new(KEYRING_SERVICE, &keyring_account(vault_id))
+        .map_err(|e| keyring_unreachable(&e))
+}
+
+/// Explains a keyring failure without ever formatting secret bytes: some
+/// `keyring::Error` variants carry the raw secret, so only safe variants are shown.
+fn keyring_unreachable(err: &keyring::Error) -> Error {
+    let cause = describe_keyring_error(err);
+    unlock_fixes(Error::locked(format!(
+        "the OS keyring cannot be reached: {cause}"
+    )))
+}
+
+fn describe_keyring_error(err: &keyring::Error) -> String {
+    use keyring::Error as E;
+    match err {
+        E::PlatformFailure(e) | E::NoStorageAccess(e) => {
+            let mut text = e.to_string();
+            let mut source = e.source();
+            while let Some(s) = source {
+                text.push_str(": ");
+                text.push_str(&s.to_string());
+                source = s.source();
+            }
+            text
+        }
+        E::NoDefaultStore => "no credential store is available on this system".into(),
+        E::NoEntry => "no entry".into(),
+        E::BadEncoding(_) | E::BadDataFormat(..) => "the stored entry is malformed".into(),
+        E::BadStoreFormat(s) => format!("the store is malformed: {s}"),
+        E::TooLong(attr, limit) => format!("{attr} is longer than {limit}"),
+        E::Invalid(attr, why) => format!("{attr} {why}"),
+        E::NotSupportedByStore(why) => format!("not supported: {why}"),
+        _ => "unknown keyring error".into(),
+    }
+}
+
+/// Stores the MK for `vault_id` in the OS keyring.
+pub fn keyring_store(vault_id: &[u8], mk: &Key32) -> Result<()> {
+    let entry = keyring_entry(vault_id)?;
+    let encoded = encode_master_key(mk);
+    let record = Zeroizing::new(
+        serde_json::to_vec(&KeyringRecord {
+            v: 1,
+            mk: encoded.to_string(),
+        })
+        .expect("a struct of a number and a string serialises"),
+    );
+    entry
+        .set_secret(&record)
+        .map_err(|e| keyring_unreachable(&e))
+}
+
+/// Reads the MK for `vault_id` from the OS keyring.
+pub fn keyring_load(vault_id: &[u8]) -> Result<Key32> {
+    let entry = keyring_entry(vault_id)?;
+    let raw = Zeroizing::new(match entry.get_secret() {
+        Ok(raw) => raw,
+        Err(keyring::Error::NoEntry) => {
+            return Err(unlock_fixes(Error::locked(format!(
+                "the OS keyring has no master key for this vault (service `{KEYRING_SERVICE}`, \
+                 account `{}`)",
+                keyring_account(vault_id)
+            ))));
+        }
+        Err(e) => return Err(keyring_unreachable(&e)),
+    });
+    let mut record: KeyringRecord =
+        serde_json::from_slice(&raw).map_err(|_| bad_keyring_record())?;
+    let key = if record.v == 1 {
+        decode_master_key(&record.mk).ok()
+    } else {
+        None
+    };
+    record.mk.zeroize();
+    key.ok_or_else(bad_keyring_record)
+}
+
+/// Removes the keyring entry (used to undo a failed init).
+pub fn keyring_delete(vault_id: &[u8]) {
+    if let Ok(entry) = keyring_entry(vault_id) {
+        let _ = entry.delete_credential();
+    }
+}
+
+fn bad_keyring_record() -> Error {
+    unlock_fixes(Error::locked(
+        "the OS keyring entry for this vault is not a keyward master key record",
+    ))
+}
+
+// ---- Passphrase (Argon2id) ----------------------------------------------------------
+
+/// Argon2id parameters written at init (DESIGN.md).
+const ARGON_M_KIB: u32 = 64 * 1024;
+const ARGON_T: u32 = 3;
+const ARGON_P: u32 = 4;
+/// Caps applied when reading a slot, so a tampered vault cannot make unlock take
+/// gigabytes or hours.
+const CAP_M_KIB: u32 = 1024 * 1024;
+const CAP_T: u32 = 16;
+const CAP_P: u32 = 16;
+
+/// The passphrase slot stored in the vault's meta table.
+#[derive(Serialize, Deserialize)]
+pub struct PassphraseSlot {
+    v: u32,
+    m: u32,
+    t: u32,
+    p: u32,
+    salt: String,
+    wrapped: String,
+}
+
+fn argon_key(pass: &[u8], salt: &[u8], m: u32, t: u32, p: u32) -> Result<Key32> {
+    let params = argon2::Params::new(m, t, p, Some(32)).map_err(|e| {
+        Error::integrity(format!(
+            "the vault's passphrase parameters are invalid: {e}"
+        ))
+    })?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut out = Zeroizing::new([0u8; 32]);
+    argon
+        .hash_password_into(pass, salt, out.as_mut())
+        .map_err(|e| Error::general(format!("Argon2id failed: {e}")))?;
+    Ok(Key32::from_bytes(*out))
+}
+
+/// Wraps the MK under a passphrase; returns the slot to store in the vault.
+pub fn passphrase_wrap(vault_id: &[u8], mk: &Key32, pass: &[u8]) -> Result<Vec<u8>> {
+    let mut salt = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut salt);
+    let kek = argon_key(pass, &salt, ARGON_M_KIB, ARGON_T, ARGON_P)?;
+    let wrapped = crypto::wrap_key(&kek, mk, &crypto::aad(&[label::PASSPHRASE, vault_id]));
+    let slot = PassphraseSlot {
+        v: 1,
+        m: ARGON_M_KIB,
+        t: ARGON_T,
+        p: ARGON_P,
+        salt: URL_SAFE_NO_PAD.encode(salt),
+        wrapped: URL_SAFE_NO_PAD.encode(wrapped),
+    };
+    Ok(serde_json::to_vec(&slot).expect("the slot serialises"))
+}
+
+/// Unwraps the MK from the stored slot; a wrong passphrase is `Locked`.
+pub fn passphrase_unwrap(vault_id: &[u8], slot: &[u8], pass: &[u8]) -> Result<Key32> {
+    let bad = || Error::integrity("the vault's passphrase slot is malformed or was tampered with");
+    let slot: PassphraseSlot = serde_json::from_slice(slot).map_err(|_| bad())?;
+    if slot.v != 1 || slot.m > CAP_M_KIB || slot.t > CAP_T || slot.p > CAP_P {
+        return Err(bad().hint("its Argon2id parameters exceed keyward's caps"));
+    }
+    let salt = URL_SAFE_NO_PAD.decode(&slot.salt).map_err(|_| bad())?;
+    let wrapped = URL_SAFE_NO_PAD.decode(&slot.wrapped).map_err(|_| bad())?;
+    let kek = argon_key(pass, &salt, slot.m, slot.t, slot.p)?;
+    crypto::unwrap_key(&kek, &wrapped, &crypto::aad(&[label::PASSPHRASE, vault_id])).map_err(|_| {
+        Error::locked("the passphrase does not unlock this vault")
+            .hint("check KEYWARD_PASSPHRASE or type it again")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn master_key_text_round_trip() {
+        let mk = Key32::random();
+        let text = encode_master_key(&mk);
+        assert_eq!(text.len(), 43);
+        assert_eq!(decode_master_key(&text).unwrap().expose(), mk.expose());
+        assert!(decode_master_key("short").is_err());
+        assert!(decode_master_key(&format!("{}AA", &*text)).is_err());
+    }
+
+    #[test]
+    fn passphrase_round_trip_and_wrong_passphrase() {
+        let mk = Key32::random();
+        let slot = passphrase_wrap(b"vault-id", &mk, b"correct horse").unwrap();
+        let back = passphrase_unwrap(b"vault-id", &slot, b"correct horse").unwrap();
+        assert_eq!(back.expose(), mk.expose());
+        let err = passphrase_unwrap(b"vault-id", &slot, b"wrong").unwrap_err();
+        assert_eq!(err.kind, crate::error::Kind::Locked);
+        let err = passphrase_unwrap(b"other-id", &slot, b"correct horse").unwrap_err();
+        assert_eq!(err.kind, crate::error::Kind::Locked);
+    }
+
+    #[test]
+    fn passphrase_slot_parameters_are_capped() {
+        let slot = br#"{"v":1,"m":4194304,"t":3,"p":4,"salt":"AAAA","wrapped":"AAAA"}"#;
+        let err = passphrase_unwrap(b"id", slot, b"x").unwrap_err();
+        assert_eq!(err.kind, crate::error::Kind::Integrity);
+    }
+}

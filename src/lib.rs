@@ -1,0 +1,19 @@
+//! keyward: a keychain for API keys that hands each tool exactly the keys its owner
+//! approved, and only while the tool's code is the code that was approved.
+//!
+//! The binary (`src/main.rs`) parses the command line and calls [`commands::run`].
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod commands;
+pub mod crypto;
+pub mod error;
+pub mod keystore;
+pub mod names;
+pub mod output;
+pub mod prompt;
+pub mod secret;
+pub mod session;
+pub mod time;
+pub mod token;
+pub mod vault;

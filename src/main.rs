@@ -1,0 +1,36 @@
+//! The `keyward` binary: parse, dispatch, turn the error into an exit code.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use keyward::cli::Cli;
+use keyward::error::Error;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let json = cli.json;
+    match keyward::commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report(&err, json);
+            ExitCode::from(err.kind.exit_code())
+        }
+    }
+}
+
+/// Prints the error on stderr: `keyward: error[code]: …` and hints, or one JSON object.
+fn report(err: &Error, json: bool) {
+    if json {
+        let doc = serde_json::json!({"error": {"code": err.code, "message": err.message, "hints": err.hints}});
+        eprintln!("{doc}");
+    } else {
+        eprintln!("keyward: error[{}]: {err}", err.code);
+    }
+}

@@ -1,0 +1,146 @@
+//! Where output goes: data on stdout (text or one JSON document), messages on stderr,
+//! `-q` and `-v` honoured, and a closed pipe treated as success.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde_json::Value;
+
+use crate::cli::ColorWhen;
+
+/// How the user asked to be spoken to.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// `--json`: stdout is one JSON document.
+    pub json: bool,
+    /// `-q`: only errors and requested data.
+    pub quiet: bool,
+    /// `-v`: explain what keyward does.
+    pub verbose: bool,
+    /// Colour on stderr.
+    pub color: bool,
+}
+
+impl Output {
+    /// Builds the policy from the flags and the environment.
+    pub fn new(json: bool, quiet: bool, verbose: bool, color: ColorWhen) -> Self {
+        let color = match color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && io::stderr().is_terminal()
+            }
+        };
+        Output {
+            json,
+            quiet,
+            verbose,
+            color,
+        }
+    }
+
+    /// A progress or confirmation message on stderr, unless `-q`.
+    pub fn info(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln_safe(msg.as_ref());
+        }
+    }
+
+    /// A warning on stderr, even with `-q`? No: warnings are not errors; `-q` hides them.
+    pub fn warn(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            let label = if self.color {
+                "\x1b[33mwarning\x1b[0m"
+            } else {
+                "warning"
+            };
+            eprintln_safe(&format!("keyward: {label}: {}", msg.as_ref()));
+        }
+    }
+
+    /// An explanation on stderr, only with `-v`.
+    pub fn verbose(&self, msg: impl AsRef<str>) {
+        if self.verbose {
+            eprintln_safe(&format!("keyward: {}", msg.as_ref()));
+        }
+    }
+
+    /// Prints one JSON document on stdout.
+    pub fn json_doc(&self, value: &Value) {
+        let text = serde_json::to_string_pretty(value).expect("a serde_json::Value serialises");
+        print_line(&text);
+    }
+}
+
+/// Writes a line of data to stdout; a closed pipe ends the process quietly with 0,
+/// as `keyward … | head` expects.
+pub fn print_line(line: &str) {
+    let mut out = io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        exit_on_write_error(&e);
+    }
+}
+
+/// Writes raw bytes to stdout (a secret value for `secret get`, a token, a key).
+pub fn print_bytes(bytes: &[u8]) {
+    let mut out = io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        exit_on_write_error(&e);
+    }
+}
+
+fn eprintln_safe(msg: &str) {
+    let _ = writeln!(io::stderr().lock(), "{msg}");
+}
+
+fn exit_on_write_error(e: &io::Error) -> ! {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln_safe(&format!("keyward: error: cannot write to stdout: {e}"));
+    std::process::exit(1);
+}
+
+/// Left-aligned columns: each row's cells padded to the widest cell of their column.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
+            if i + 1 == widths.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    let mut out = line(&mut header.iter().copied());
+    for row in rows {
+        out.push('\n');
+        out.push_str(&line(&mut row.iter().map(String::as_str)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_columns() {
+        let rows = vec![
+            vec!["A".into(), "1".into()],
+            vec!["LONGER".into(), "22".into()],
+        ];
+        assert_eq!(
+            table(&["NAME", "V"], &rows),
+            "NAME    V\nA       1\nLONGER  22"
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Prompts, only when a person can answer: stdin and stderr are terminals and
+//! `--no-input` is not set. Otherwise each asker fails with exit 5 naming the flag or
+//! variable that provides the answer, so CI never hangs.
+
+use std::io::IsTerminal;
+
+use dialoguer::{Confirm, Password};
+
+use crate::error::{Error, Result};
+use crate::secret::SecretBytes;
+
+/// Whether prompting is allowed in this process.
+pub fn interactive(no_input: bool) -> bool {
+    !no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// The error for input that is needed but cannot be asked for.
+pub fn needs_input(what: &str, provide: &str) -> Error {
+    Error::denied(format!(
+        "{what} is needed, but keyward may not prompt (no terminal or --no-input)"
+    ))
+    .code("needs-input")
+    .hint(provide.to_owned())
+}
+
+/// Asks for a value without echo; `confirm` asks twice and requires a match.
+pub fn password(prompt: &str, confirm: bool) -> Result<SecretBytes> {
+    let mut asker = Password::new().with_prompt(prompt);
+    if confirm {
+        asker = asker.with_confirmation("Repeat to confirm", "The two entries differ; try again");
+    }
+    let value = asker
+        .interact()
+        .map_err(|e| Error::general(format!("could not read from the terminal: {e}")))?;
+    Ok(SecretBytes::new(value.into_bytes()))
+}
+
+/// A yes/no question; `false` by default.
+pub fn confirm(question: &str) -> Result<bool> {
+    Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(|e| Error::general(format!("could not read from the terminal: {e}")))
+}

@@ -1,0 +1,308 @@
+//! Unlocking: who is asking (owner or token holder) and the keys that gives them.
+//!
+//! First match wins: `KEYWARD_TOKEN` (token holder), `KEYWARD_MASTER_KEY` (owner), then
+//! the vault's backend (keyring, or passphrase from `KEYWARD_PASSPHRASE` or a prompt).
+//! A token is checked for format before the vault is even opened.
+
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, label};
+use crate::error::{Error, Result};
+use crate::keystore::{self, Backend};
+use crate::output::Output;
+use crate::prompt;
+use crate::secret::Key32;
+use crate::token::Token;
+use crate::vault::{Id, KeychainRow, TokenRow, Vault};
+
+/// Plaintext sealed as the vault's check value.
+const CHECK_PLAINTEXT: &[u8] = b"keyward check v1";
+
+/// Who unlocked the vault.
+pub enum Access {
+    /// Holds the master key: may do everything.
+    Owner {
+        /// The master key.
+        mk: Key32,
+    },
+    /// Holds a keychain's bearer token: may read granted keys of that keychain only.
+    Token {
+        /// The keychain the token opens.
+        keychain_id: Id,
+        /// That keychain's RK, unwrapped with the token.
+        rk: Key32,
+    },
+}
+
+/// An open, unlocked vault.
+pub struct Session {
+    /// The vault file.
+    pub vault: Vault,
+    /// Who unlocked it.
+    pub access: Access,
+}
+
+/// The unwrapped keys of one keychain.
+pub struct KeychainKeys {
+    /// Seals secret values (owner only).
+    pub dek: Key32,
+    /// Seals shared copies, MACs grants and the audit chain.
+    pub rk: Key32,
+}
+
+/// The check value stored at init: proves later that a candidate MK is this vault's.
+pub fn check_value(vault_id: &[u8], mk: &Key32) -> Vec<u8> {
+    let key = crypto::hkdf(mk.expose(), vault_id, &[label::CHECK]);
+    crypto::seal(
+        &key,
+        CHECK_PLAINTEXT,
+        &crypto::aad(&[label::CHECK, vault_id]),
+    )
+}
+
+/// Creates a keychain row with fresh DEK and RK wrapped under the keychain's KEK.
+pub fn new_keychain(vault_id: &[u8], mk: &Key32, name: &str, now: i64) -> (KeychainRow, Key32) {
+    let id = crate::vault::new_id();
+    let kek = kek(mk, vault_id, &id);
+    let dek = Key32::random();
+    let rk = Key32::random();
+    let row = KeychainRow {
+        id,
+        name: name.to_owned(),
+        created: now,
+        dek: crypto::wrap_key(&kek, &dek, &crypto::aad(&[label::DEK, vault_id, &id])),
+        rk: crypto::wrap_key(&kek, &rk, &crypto::aad(&[label::RK, vault_id, &id])),
+    };
+    (row, rk)
+}
+
+/// A new bearer token for a keychain whose RK is `rk`, and the row that verifies it.
+pub fn new_token(vault_id: &[u8], keychain_id: Id, rk: &Key32) -> (Token, TokenRow) {
+    let token = Token::generate(keychain_id);
+    let (verifier, wrap) = token_keys(vault_id, &token);
+    let aad = token_aad(vault_id, &token);
+    let row = TokenRow {
+        id: token.token_id,
+        keychain_id,
+        verifier: verifier.expose().to_vec(),
+        rk: crypto::wrap_key(&wrap, rk, &aad),
+    };
+    (token, row)
+}
+
+fn kek(mk: &Key32, vault_id: &[u8], keychain_id: &Id) -> Key32 {
+    crypto::hkdf(mk.expose(), vault_id, &[label::KEK, keychain_id])
+}
+
+fn token_keys(vault_id: &[u8], token: &Token) -> (Key32, Key32) {
+    let ids: &[&[u8]] = &[&token.keychain_id, &token.token_id];
+    let verifier = crypto::hkdf(
+        token.secret.expose(),
+        vault_id,
+        &[label::TOKEN_VERIFIER, ids[0], ids[1]],
+    );
+    let wrap = crypto::hkdf(
+        token.secret.expose(),
+        vault_id,
+        &[label::TOKEN, ids[0], ids[1]],
+    );
+    (verifier, wrap)
+}
+
+fn token_aad(vault_id: &[u8], token: &Token) -> Vec<u8> {
+    crypto::aad(&[label::TOKEN, vault_id, &token.keychain_id, &token.token_id])
+}
+
+/// Reads a variable that holds key material; empty counts as unset.
+fn secret_env(name: &str) -> Option<Zeroizing<String>> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Zeroizing::new)
+}
+
+impl Session {
+    /// Opens the vault at `path` and unlocks it by the first source that is present.
+    pub fn open(path: &Path, no_input: bool, out: &Output) -> Result<Session> {
+        if let Some(text) = secret_env("KEYWARD_TOKEN") {
+            let token = Token::parse(&text).map_err(|e| {
+                Error::locked(e.to_string()).hint("set KEYWARD_TOKEN to the token printed by `keychain create` or `keychain token --rotate`")
+            })?;
+            let vault = Vault::open(path)?;
+            let rk = unlock_token(&vault, &token)?;
+            out.verbose("unlocked with KEYWARD_TOKEN (token holder)");
+            return Ok(Session {
+                vault,
+                access: Access::Token {
+                    keychain_id: token.keychain_id,
+                    rk,
+                },
+            });
+        }
+        let vault = Vault::open(path)?;
+        let (mk, source) = if let Some(text) = secret_env("KEYWARD_MASTER_KEY") {
+            (keystore::decode_master_key(&text)?, "KEYWARD_MASTER_KEY")
+        } else {
+            load_from_backend(&vault, no_input)?
+        };
+        verify_master_key(&vault, &mk, source)?;
+        out.verbose(format!("unlocked with {source} (owner)"));
+        Ok(Session {
+            vault,
+            access: Access::Owner { mk },
+        })
+    }
+
+    /// The master key, or exit 5 for a token holder: `action` needs the owner.
+    pub fn require_owner(&self, action: &str) -> Result<&Key32> {
+        match &self.access {
+            Access::Owner { mk } => Ok(mk),
+            Access::Token { .. } => Err(Error::denied(format!(
+                "{action} needs the vault's owner; a keychain token cannot do it"
+            ))
+            .code("owner-only")
+            .hint("run it without KEYWARD_TOKEN, as the owner (keyring, passphrase or KEYWARD_MASTER_KEY)")),
+        }
+    }
+
+    /// Resolves the keychain to act on: `requested` (from `-k`/`KEYWARD_KEYCHAIN`), else
+    /// the token's keychain for a token holder, else `default`.
+    pub fn keychain(&self, requested: Option<&str>) -> Result<KeychainRow> {
+        match (&self.access, requested) {
+            (Access::Token { keychain_id, .. }, requested) => {
+                let row = self
+                    .vault
+                    .keychain_by_id(keychain_id)?
+                    .ok_or_else(|| Error::locked("the token's keychain no longer exists"))?;
+                match requested {
+                    Some(name) if name != row.name => Err(Error::locked(format!(
+                        "KEYWARD_TOKEN opens keychain `{}`, not `{name}`",
+                        row.name
+                    ))
+                    .hint(format!(
+                        "use the token of `{name}`, or drop -k / KEYWARD_KEYCHAIN"
+                    ))),
+                    _ => Ok(row),
+                }
+            }
+            (Access::Owner { .. }, requested) => {
+                self.named_keychain(requested.unwrap_or("default"))
+            }
+        }
+    }
+
+    /// Looks up a keychain by name, or exit 4.
+    pub fn named_keychain(&self, name: &str) -> Result<KeychainRow> {
+        self.vault.keychain(name)?.ok_or_else(|| {
+            Error::not_found(format!(
+                "no keychain named `{name}` in {}",
+                self.vault.path().display()
+            ))
+            .hint("see `keyward keychain list`, or create it with `keyward keychain create NAME`")
+        })
+    }
+
+    /// The RK of `keychain`: through the KEK for the owner, through the token otherwise.
+    pub fn rk(&self, keychain: &KeychainRow) -> Result<Key32> {
+        match &self.access {
+            Access::Owner { mk } => Ok(self.owner_keys(mk, keychain)?.rk),
+            Access::Token { rk, .. } => Ok(rk.clone()),
+        }
+    }
+
+    /// Both keys of a keychain, for the owner.
+    pub fn owner_keys(&self, mk: &Key32, keychain: &KeychainRow) -> Result<KeychainKeys> {
+        let vid = &self.vault.id[..];
+        let kek = kek(mk, vid, &keychain.id);
+        let bad = || {
+            self.vault.corrupt(&format!(
+                "the keys of keychain `{}` do not open",
+                keychain.name
+            ))
+        };
+        let dek = crypto::unwrap_key(
+            &kek,
+            &keychain.dek,
+            &crypto::aad(&[label::DEK, vid, &keychain.id]),
+        )
+        .map_err(|_| bad())?;
+        let rk = crypto::unwrap_key(
+            &kek,
+            &keychain.rk,
+            &crypto::aad(&[label::RK, vid, &keychain.id]),
+        )
+        .map_err(|_| bad())?;
+        Ok(KeychainKeys { dek, rk })
+    }
+}
+
+fn unlock_token(vault: &Vault, token: &Token) -> Result<Key32> {
+    let rejected = || {
+        Error::locked("KEYWARD_TOKEN is not valid for this vault (it was rotated away, or belongs to another vault)")
+            .hint("ask the owner for the current token: `keyward keychain token NAME --rotate`")
+    };
+    let row = vault.token(&token.token_id)?.ok_or_else(rejected)?;
+    if row.keychain_id != token.keychain_id {
+        return Err(rejected());
+    }
+    let (verifier, wrap) = token_keys(&vault.id, token);
+    if !crypto::ct_eq(verifier.expose(), &row.verifier) {
+        return Err(rejected());
+    }
+    crypto::unwrap_key(&wrap, &row.rk, &token_aad(&vault.id, token))
+        .map_err(|_| vault.corrupt("the token's wrapped key does not open"))
+}
+
+fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static str)> {
+    let backend = vault
+        .meta("backend")?
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|b| Backend::parse(&b))
+        .ok_or_else(|| vault.corrupt("the backend record is missing"))?;
+    match backend {
+        Backend::Keyring => Ok((keystore::keyring_load(&vault.id)?, "the OS keyring")),
+        Backend::Env => Err(Error::locked(
+            "this vault's master key comes from KEYWARD_MASTER_KEY, which is not set",
+        )
+        .hint("export KEYWARD_MASTER_KEY with the key `keyward init --backend env` printed")
+        .hint("or set KEYWARD_TOKEN to a keychain token")),
+        Backend::Passphrase => {
+            let slot = vault
+                .meta("passphrase")?
+                .ok_or_else(|| vault.corrupt("the passphrase slot is missing"))?;
+            let pass = match secret_env("KEYWARD_PASSPHRASE") {
+                Some(p) => crate::secret::SecretBytes::new(p.as_bytes().to_vec()),
+                None if prompt::interactive(no_input) => {
+                    prompt::password("Vault passphrase", false)?
+                }
+                None => {
+                    return Err(prompt::needs_input(
+                        "the vault's passphrase",
+                        "set KEYWARD_PASSPHRASE, or KEYWARD_MASTER_KEY, or run on a terminal without --no-input",
+                    ));
+                }
+            };
+            Ok((
+                keystore::passphrase_unwrap(&vault.id, &slot, pass.expose())?,
+                "the passphrase",
+            ))
+        }
+    }
+}
+
+fn verify_master_key(vault: &Vault, mk: &Key32, source: &str) -> Result<()> {
+    let check = vault
+        .meta("check")?
+        .ok_or_else(|| vault.corrupt("the check value is missing"))?;
+    let key = crypto::hkdf(mk.expose(), &vault.id, &[label::CHECK]);
+    match crypto::open(&key, &check, &crypto::aad(&[label::CHECK, &vault.id])) {
+        Ok(plain) if plain.expose() == CHECK_PLAINTEXT => Ok(()),
+        _ => Err(Error::locked(format!(
+            "the master key from {source} does not match this vault ({})",
+            vault.path().display()
+        ))
+        .hint("use the key of this vault, or point --vault / KEYWARD_VAULT at the vault this key belongs to")),
+    }
+}

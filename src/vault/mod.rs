@@ -1,0 +1,565 @@
+//! The vault: one SQLite file holding keychains, tokens and sealed secrets.
+//!
+//! This module owns the file (creation with safe permissions, recognising foreign or
+//! corrupt files, pragmas, migrations) and typed row access. It does not decide who
+//! may do what (`session`) and never sees plaintext master keys' sources (`keystore`).
+
+mod schema;
+
+use std::fs::{self, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Ids of keychains and tokens: 16 random bytes.
+pub type Id = [u8; 16];
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An open vault file.
+pub struct Vault {
+    conn: Connection,
+    path: PathBuf,
+    /// Random id fixed at creation; the HKDF salt and part of every AAD.
+    pub id: Id,
+}
+
+/// A keychain row: wrapped keys, not usable without the KEK or a token.
+#[derive(Debug, Clone)]
+pub struct KeychainRow {
+    /// Random id.
+    pub id: Id,
+    /// User-facing name.
+    pub name: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// DEK sealed under the KEK.
+    pub dek: Vec<u8>,
+    /// RK sealed under the KEK.
+    pub rk: Vec<u8>,
+}
+
+/// A secret row: the sealed value plus metadata that is not secret.
+#[derive(Debug, Clone)]
+pub struct SecretRow {
+    /// Secret name.
+    pub name: String,
+    /// Starts at 1, incremented by every `set`; bound into the AAD.
+    pub version: u64,
+    /// Sealed value (nonce ‖ ciphertext); opaque here.
+    pub value: Vec<u8>,
+    /// Unix seconds.
+    pub created: i64,
+    /// Unix seconds.
+    pub updated: i64,
+}
+
+/// A bearer token row.
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    /// Token id (also inside the token string).
+    pub id: Id,
+    /// The keychain it opens.
+    pub keychain_id: Id,
+    /// HKDF-derived verifier.
+    pub verifier: Vec<u8>,
+    /// RK sealed under the token's key.
+    pub rk: Vec<u8>,
+}
+
+/// A new random id.
+pub fn new_id() -> Id {
+    let mut id = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+    id
+}
+
+/// The default vault location: `$XDG_DATA_HOME/keyward/vault.db`.
+pub fn default_path() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("keyward").join("vault.db"))
+}
+
+impl Vault {
+    /// Creates a new vault at `path`; fails if anything already exists there.
+    ///
+    /// `fill` runs inside the creating transaction to write meta rows and the first
+    /// keychain; if it or anything else fails, the new file is removed again.
+    pub fn create(
+        path: &Path,
+        id: Id,
+        fill: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<Vault> {
+        create_parent(path)?;
+        create_file(path)?;
+        let result = Self::init_schema(path, id, fill);
+        if result.is_err() {
+            // The file is ours (create_new succeeded), so removing it loses nothing.
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        result
+    }
+
+    fn init_schema(
+        path: &Path,
+        id: Id,
+        fill: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<Vault> {
+        let conn = connect(path)?;
+        let err = |e| sql_error(path, e);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::general(format!(
+                "{}: the file system does not support SQLite's WAL mode",
+                path.display()
+            ))
+            .hint("put the vault on a local disk with --vault or KEYWARD_VAULT"));
+        }
+        let mut vault = Vault {
+            conn,
+            path: path.to_owned(),
+            id,
+        };
+        vault.write(|tx| {
+            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+                .map_err(err)?;
+            schema::migrate(tx, 0).map_err(err)?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('vault_id', ?1)",
+                [&id[..]],
+            )
+            .map_err(err)?;
+            fill(tx)
+        })?;
+        Ok(vault)
+    }
+
+    /// Opens an existing vault, refusing anything that is not one. Never writes to a
+    /// file before it is known to be a keyward vault.
+    pub fn open(path: &Path) -> Result<Vault> {
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => return Err(not_a_vault(path, "it is not a regular file")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(
+                    Error::not_found(format!("no vault at {}", path.display())).hint(
+                        "create one with `keyward init`, or point --vault / KEYWARD_VAULT at yours",
+                    ),
+                );
+            }
+            Err(e) => {
+                return Err(Error::general(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+        let conn = connect(path)?;
+        let app_id: i32 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| sql_error(path, e))?;
+        if app_id != schema::APPLICATION_ID {
+            return Err(not_a_vault(
+                path,
+                "it is an SQLite file of another program, or empty",
+            ));
+        }
+        let mut vault = Vault {
+            conn,
+            path: path.to_owned(),
+            id: [0; 16],
+        };
+        vault.migrate()?;
+        let id = vault
+            .meta("vault_id")?
+            .ok_or_else(|| vault.corrupt("the vault id is missing"))?;
+        vault.id = id
+            .try_into()
+            .map_err(|_| vault.corrupt("the vault id is malformed"))?;
+        Ok(vault)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version = self.user_version()?;
+        if version == schema::current() {
+            return Ok(());
+        }
+        if version > schema::current() {
+            return Err(Error::general(format!(
+                "{} was written by a newer keyward (schema {version}, this one knows {})",
+                self.path.display(),
+                schema::current()
+            ))
+            .hint("upgrade keyward; the vault was left unchanged"));
+        }
+        if version == 0 {
+            return Err(self.corrupt("it has no schema version"));
+        }
+        let path = self.path.clone();
+        self.write(|tx| {
+            // Another process may have migrated while we waited for the lock.
+            let now: i32 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| sql_error(&path, e))?;
+            if now < schema::current() {
+                schema::migrate(tx, now).map_err(|e| sql_error(&path, e))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn user_version(&self) -> Result<i32> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The vault file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(&path, e))?;
+        let value = f(&tx)?;
+        tx.commit().map_err(|e| sql_error(&path, e))?;
+        Ok(value)
+    }
+
+    /// The read connection (each statement sees a consistent snapshot).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Maps a SQLite error on this vault to a user-facing error.
+    pub fn sql(&self, e: rusqlite::Error) -> Error {
+        sql_error(&self.path, e)
+    }
+
+    /// An integrity error naming this vault.
+    pub fn corrupt(&self, what: &str) -> Error {
+        corrupt(&self.path, what)
+    }
+
+    /// Reads a `meta` value.
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Looks up a keychain by name.
+    pub fn keychain(&self, name: &str) -> Result<Option<KeychainRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, name, created, dek, rk FROM keychains WHERE name = ?1",
+                [name],
+                keychain_row,
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Looks up a keychain by id.
+    pub fn keychain_by_id(&self, id: &Id) -> Result<Option<KeychainRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, name, created, dek, rk FROM keychains WHERE id = ?1",
+                [&id[..]],
+                keychain_row,
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// All keychains, by name.
+    pub fn keychains(&self) -> Result<Vec<KeychainRow>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, created, dek, rk FROM keychains ORDER BY name")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt.query_map([], keychain_row).map_err(|e| self.sql(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Number of tokens per keychain id.
+    pub fn token_count(&self, keychain: &Id) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM tokens WHERE keychain_id = ?1",
+                [&keychain[..]],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// A token row by id.
+    pub fn token(&self, id: &Id) -> Result<Option<TokenRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, keychain_id, verifier, rk FROM tokens WHERE id = ?1",
+                [&id[..]],
+                |r| {
+                    Ok(TokenRow {
+                        id: id_col(r, 0)?,
+                        keychain_id: id_col(r, 1)?,
+                        verifier: r.get(2)?,
+                        rk: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// One secret row.
+    pub fn secret(&self, keychain: &Id, name: &str) -> Result<Option<SecretRow>> {
+        self.conn
+            .query_row(
+                "SELECT name, version, value, created, updated FROM secrets
+                 WHERE keychain_id = ?1 AND name = ?2",
+                rusqlite::params![&keychain[..], name],
+                secret_row,
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// All secret rows of a keychain, by name.
+    pub fn secrets(&self, keychain: &Id) -> Result<Vec<SecretRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT name, version, value, created, updated FROM secrets
+                 WHERE keychain_id = ?1 ORDER BY name",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([&keychain[..]], secret_row)
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.sql(e))
+    }
+}
+
+/// Row writers, used inside [`Vault::write`].
+pub mod write {
+    use super::{Id, KeychainRow, TokenRow};
+    use rusqlite::{Transaction, params};
+
+    /// Inserts or replaces a `meta` value.
+    pub fn meta(tx: &Transaction<'_>, key: &str, value: &[u8]) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )
+        .map(drop)
+    }
+
+    /// Inserts a keychain.
+    pub fn keychain(tx: &Transaction<'_>, row: &KeychainRow) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT INTO keychains (id, name, created, dek, rk) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![&row.id[..], row.name, row.created, row.dek, row.rk],
+        )
+        .map(drop)
+    }
+
+    /// Deletes a keychain and, by cascade, its tokens and secrets.
+    pub fn delete_keychain(tx: &Transaction<'_>, id: &Id) -> rusqlite::Result<usize> {
+        tx.execute("DELETE FROM keychains WHERE id = ?1", [&id[..]])
+    }
+
+    /// Replaces every token of a keychain with `row` (rotation), or adds the first one.
+    pub fn replace_tokens(tx: &Transaction<'_>, row: &TokenRow, now: i64) -> rusqlite::Result<()> {
+        tx.execute(
+            "DELETE FROM tokens WHERE keychain_id = ?1",
+            [&row.keychain_id[..]],
+        )?;
+        tx.execute(
+            "INSERT INTO tokens (id, keychain_id, verifier, rk, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![&row.id[..], &row.keychain_id[..], row.verifier, row.rk, now],
+        )
+        .map(drop)
+    }
+
+    /// Writes a secret at `version`, keeping its creation time if it existed.
+    pub fn secret(
+        tx: &Transaction<'_>,
+        keychain: &Id,
+        name: &str,
+        version: u64,
+        sealed: &[u8],
+        now: i64,
+    ) -> rusqlite::Result<()> {
+        let version = i64::try_from(version).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO secrets (keychain_id, name, version, value, created, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT (keychain_id, name) DO UPDATE
+             SET version = excluded.version, value = excluded.value, updated = excluded.updated",
+            params![&keychain[..], name, version, sealed, now],
+        )
+        .map(drop)
+    }
+
+    /// Deletes a secret; returns whether it existed.
+    pub fn delete_secret(
+        tx: &Transaction<'_>,
+        keychain: &Id,
+        name: &str,
+    ) -> rusqlite::Result<bool> {
+        tx.execute(
+            "DELETE FROM secrets WHERE keychain_id = ?1 AND name = ?2",
+            params![&keychain[..], name],
+        )
+        .map(|n| n > 0)
+    }
+}
+
+fn id_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Id> {
+    let bytes: Vec<u8> = row.get(idx)?;
+    bytes.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Blob,
+            "id is not 16 bytes".into(),
+        )
+    })
+}
+
+fn keychain_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeychainRow> {
+    Ok(KeychainRow {
+        id: id_col(r, 0)?,
+        name: r.get(1)?,
+        created: r.get(2)?,
+        dek: r.get(3)?,
+        rk: r.get(4)?,
+    })
+}
+
+fn secret_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretRow> {
+    let version: i64 = r.get(1)?;
+    Ok(SecretRow {
+        name: r.get(0)?,
+        version: u64::try_from(version).unwrap_or(0),
+        value: r.get(2)?,
+        created: r.get(3)?,
+        updated: r.get(4)?,
+    })
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| sql_error(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| sql_error(path, e))?;
+    // Per-connection settings: they write nothing to the file.
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(|e| sql_error(path, e))?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .map_err(|e| sql_error(path, e))?;
+    Ok(conn)
+}
+
+fn create_parent(path: &Path) -> Result<()> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if parent.exists() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(parent)
+        .map_err(|e| {
+            Error::general(format!(
+                "cannot create the vault folder {}: {e}",
+                parent.display()
+            ))
+        })?;
+    // The umask may have taken bits away; the folder we made must be exactly 0700.
+    fs::set_permissions(parent, fs::Permissions::from_mode(0o700))?;
+    Ok(())
+}
+
+fn create_file(path: &Path) -> Result<()> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match file {
+        Ok(file) => {
+            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::general(format!(
+            "a file already exists at {}; init never overwrites a vault",
+            path.display()
+        ))
+        .hint("use that vault, or choose another path with --vault / KEYWARD_VAULT")),
+        Err(e) => Err(Error::general(format!(
+            "cannot create {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn not_a_vault(path: &Path, why: &str) -> Error {
+    Error::integrity(format!("{} is not a keyward vault: {why}", path.display()))
+        .hint("check --vault / KEYWARD_VAULT; keyward left the file untouched")
+}
+
+fn corrupt(path: &Path, what: &str) -> Error {
+    Error::integrity(format!(
+        "{} is corrupt or was tampered with: {what}",
+        path.display()
+    ))
+    .hint("restore the vault from a backup; keyward left the file untouched")
+}
+
+/// Maps SQLite failures: corrupt or foreign files become integrity errors (exit 7)
+/// naming the path; lock time-outs say what to do.
+fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => not_a_vault(path, "it is not an SQLite database"),
+        Some(ErrorCode::DatabaseCorrupt) => corrupt(path, "SQLite reports corruption"),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::general(format!(
+            "{} stayed locked by another keyward process for {}s",
+            path.display(),
+            BUSY_TIMEOUT.as_secs()
+        ))
+        .hint("retry; if it persists, look for a stuck keyward process"),
+        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied | ErrorCode::CannotOpen) => {
+            Error::general(format!("cannot write {}: {e}", path.display()))
+                .hint("check the file's owner and permissions (keyward makes it 0600)")
+        }
+        _ => match e {
+            rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..) => corrupt(path, "a row has the wrong shape"),
+            other => Error::general(format!("{}: database error: {other}", path.display())),
+        },
+    }
+}
