@@ -65,6 +65,20 @@ pub fn aad(fields: &[&[u8]]) -> Vec<u8> {
     out
 }
 
+/// AAD of a value sealed under `label` (SECRET under the DEK, SHARED under the RK):
+/// `lp(label) lp(vault id) lp(keychain id) lp(name) u64be(version)`.
+pub fn value_aad(
+    label: &[u8],
+    vault_id: &[u8],
+    keychain: &[u8],
+    name: &str,
+    version: u64,
+) -> Vec<u8> {
+    let mut out = aad(&[label, vault_id, keychain, name.as_bytes()]);
+    out.extend_from_slice(&version.to_be_bytes());
+    out
+}
+
 /// Encrypts `plaintext` under `key` with a fresh random nonce; returns `nonce ‖ ciphertext`.
 pub fn seal(key: &Key32, plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     let cipher = XChaCha20Poly1305::new(key.expose().into());

@@ -4,6 +4,7 @@
 //! The binary (`src/main.rs`) parses the command line and calls [`commands::run`].
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod crypto;

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::audit::{self, Event};
 use crate::cli::InitArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
@@ -48,8 +49,20 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
         if let Some(slot) = &slot {
             write::meta(tx, "passphrase", slot).map_err(sql)?;
         }
-        let (row, _rk) = session::new_keychain(&id, &mk, "default", crate::time::now());
-        write::keychain(tx, &row).map_err(sql)
+        let (row, rk) = session::new_keychain(&id, &mk, "default", crate::time::now());
+        write::keychain(tx, &row).map_err(sql)?;
+        let detail = json!({"backend": args.backend.as_str()});
+        audit::append(
+            tx,
+            &id,
+            &row.id,
+            &rk,
+            Event {
+                action: "init",
+                package: None,
+                detail,
+            },
+        )
     });
     if let Err(e) = created {
         if args.backend == Backend::Keyring {

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::audit::{self, Event};
 use crate::cli::KeychainCommand;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
@@ -53,6 +54,18 @@ fn create(ctx: &Ctx, name: &str, no_token: bool) -> Result<()> {
         }
         let (row, rk) = session::new_keychain(&vid, &mk, name, time::now());
         write::keychain(tx, &row).map_err(db)?;
+        let detail = json!({"keychain": name, "token": !no_token});
+        audit::append(
+            tx,
+            &vid,
+            &row.id,
+            &rk,
+            Event {
+                action: "keychain-create",
+                package: None,
+                detail,
+            },
+        )?;
         if no_token {
             return Ok(None);
         }
@@ -129,15 +142,32 @@ fn list(ctx: &Ctx) -> Result<()> {
 
 fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     let mut s = ctx.session()?;
-    s.require_owner("removing a keychain")?;
+    let mk = s.require_owner("removing a keychain")?.clone();
     let row = s.named_keychain(name)?;
     if name == "default" {
         return Err(Error::general("the `default` keychain cannot be removed")
             .hint("remove its secrets with `keyward secret rm NAME` instead"));
     }
     confirm_removal(ctx, name, yes, &s)?;
-    s.vault
-        .write(|tx| write::delete_keychain(tx, &row.id).map_err(db))?;
+    // The removed keychain's log goes with it; the removal is recorded in `default`'s.
+    let default = s.named_keychain("default")?;
+    let rk = s.owner_keys(&mk, &default)?.rk;
+    let vid = s.vault.id;
+    s.vault.write(|tx| {
+        write::delete_keychain(tx, &row.id).map_err(db)?;
+        let detail = json!({"keychain": name});
+        audit::append(
+            tx,
+            &vid,
+            &default.id,
+            &rk,
+            Event {
+                action: "keychain-rm",
+                package: None,
+                detail,
+            },
+        )
+    })?;
     ctx.out.info(format!(
         "Removed keychain `{name}`, its secrets and its tokens."
     ));
@@ -177,6 +207,18 @@ fn rotate_token(ctx: &Ctx, name: &str, rotate: bool) -> Result<()> {
     let token = s.vault.write(|tx| {
         let (token, token_row) = session::new_token(&vid, row.id, &rk);
         write::replace_tokens(tx, &token_row, time::now()).map_err(db)?;
+        let detail = json!({"keychain": name});
+        audit::append(
+            tx,
+            &vid,
+            &row.id,
+            &rk,
+            Event {
+                action: "token-rotate",
+                package: None,
+                detail,
+            },
+        )?;
         Ok(token.encode())
     })?;
     print_token(ctx, name, &token);

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Read};
 
 use serde_json::json;
 
+use crate::audit::{self, Event};
 use crate::cli::{SecretCommand, SecretSetArgs};
 use crate::commands::Ctx;
 use crate::crypto::{self, label};
@@ -14,7 +15,7 @@ use crate::output::{print_bytes, print_line, table};
 use crate::prompt;
 use crate::secret::SecretBytes;
 use crate::time;
-use crate::vault::{Id, write};
+use crate::vault::{Id, packages, write};
 
 /// Largest value accepted: API keys, PEM keys and service-account JSON fit many times over.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
@@ -31,9 +32,7 @@ pub fn cmd_secret(ctx: &Ctx, cmd: SecretCommand) -> Result<()> {
 
 /// AAD of a secret value: binds it to its vault, keychain, name and version.
 pub fn secret_aad(vault_id: &[u8], keychain: &Id, name: &str, version: u64) -> Vec<u8> {
-    let mut aad = crypto::aad(&[label::SECRET, vault_id, keychain, name.as_bytes()]);
-    aad.extend_from_slice(&version.to_be_bytes());
-    aad
+    crypto::value_aad(label::SECRET, vault_id, keychain, name, version)
 }
 
 fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
@@ -68,15 +67,32 @@ fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
                     Err(e)
                 }
             })
-            .map_err(|e| Error::general(format!("database error: {e}")))?;
+            .map_err(db)?;
         let version = current.map_or(1, |v| u64::try_from(v).unwrap_or(0) + 1);
         let sealed = crypto::seal(
             &keys.dek,
             value.expose(),
             &secret_aad(&vid, &kc.id, &args.name, version),
         );
-        write::secret(tx, &kc.id, &args.name, version, &sealed, time::now())
-            .map_err(|e| Error::general(format!("database error: {e}")))?;
+        write::secret(tx, &kc.id, &args.name, version, &sealed, time::now()).map_err(db)?;
+        // A granted key's shared copy follows its value, so token holders get the new one.
+        if packages::grant_count(tx, &kc.id, &args.name).map_err(db)? > 0 {
+            let aad = crypto::value_aad(label::SHARED, &vid, &kc.id, &args.name, version);
+            let shared = crypto::seal(&keys.rk, value.expose(), &aad);
+            packages::put_shared(tx, &kc.id, &args.name, version, &shared).map_err(db)?;
+        }
+        let detail = json!({"name": args.name, "version": version});
+        audit::append(
+            tx,
+            &vid,
+            &kc.id,
+            &keys.rk,
+            Event {
+                action: "secret-set",
+                package: None,
+                detail,
+            },
+        )?;
         Ok(version)
     })?;
     ctx.out.verbose(format!(
@@ -200,6 +216,10 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
     ctx.out
         .info(format!("Removed {name} from keychain `{}`.", kc.name));
     Ok(())
+}
+
+fn db(e: rusqlite::Error) -> Error {
+    Error::general(format!("database error: {e}"))
 }
 
 fn missing(name: &str, keychain: &str) -> Error {

@@ -4,6 +4,7 @@
 //! corrupt files, pragmas, migrations) and typed row access. It does not decide who
 //! may do what (`session`) and never sees plaintext master keys' sources (`keystore`).
 
+pub mod packages;
 mod schema;
 
 use std::fs::{self, OpenOptions};
@@ -436,7 +437,7 @@ pub mod write {
     }
 }
 
-fn id_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Id> {
+pub(crate) fn id_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Id> {
     let bytes: Vec<u8> = row.get(idx)?;
     bytes.try_into().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(

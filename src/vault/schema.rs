@@ -7,7 +7,10 @@ use rusqlite::Connection;
 pub const APPLICATION_ID: i32 = 0x6b77_5644;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_packages.sql"),
+];
 
 /// The schema version this build writes.
 pub fn current() -> i32 {

@@ -1,0 +1,149 @@
+//! Double opt-in, as pure functions: the MACs that make grant and installation rows
+//! unforgeable without the RK, and `decide`, which says which keys a package gets.
+//!
+//! A key reaches a package only when the manifest requests it, the owner approved it,
+//! the digest matches the pin (checked by the caller) and the keychain holds a value.
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
+use crate::crypto::{self, label};
+use crate::manifest::Manifest;
+use crate::secret::Key32;
+use crate::vault::Id;
+use crate::vault::packages::InstallationRow;
+
+/// HKDF(RK, "keyward/v1/grant"): the key of every grant and installation MAC.
+pub fn grant_key(vault_id: &[u8], rk: &Key32) -> Key32 {
+    crypto::hkdf(rk.expose(), vault_id, &[label::GRANT])
+}
+
+/// MAC of an installation row: everything but the MAC itself.
+pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
+    let mut msg = Vec::with_capacity(512);
+    crypto::put_lp(&mut msg, b"installation-v1");
+    crypto::put_lp(&mut msg, &row.keychain_id);
+    crypto::put_lp(&mut msg, &row.id);
+    crypto::put_lp(&mut msg, row.name.as_bytes());
+    crypto::put_lp(&mut msg, row.path.as_bytes());
+    crypto::put_lp(&mut msg, row.version.as_bytes());
+    crypto::put_lp(&mut msg, &Sha256::digest(&row.manifest));
+    crypto::put_lp(&mut msg, row.digest.as_bytes());
+    crypto::put_lp(&mut msg, &Sha256::digest(&row.files));
+    crypto::put_lp(&mut msg, row.revoked_reason.as_deref().unwrap_or("").as_bytes());
+    msg.extend_from_slice(&row.revoked_at.unwrap_or(-1).to_be_bytes());
+    msg.extend_from_slice(&row.installed.to_be_bytes());
+    msg.extend_from_slice(&row.updated.to_be_bytes());
+    crypto::hmac(key, &[&msg])
+}
+
+/// MAC of a grant: binds the key to one installation *and its pinned digest*, so a
+/// grant cannot be moved to another package or survive a re-pin.
+pub fn grant_mac(key: &Key32, keychain: &Id, installation: &Id, key_name: &str, digest: &str) -> [u8; 32] {
+    let mut msg = Vec::with_capacity(128);
+    crypto::put_lp(&mut msg, b"grant-v1");
+    crypto::put_lp(&mut msg, keychain);
+    crypto::put_lp(&mut msg, installation);
+    crypto::put_lp(&mut msg, key_name.as_bytes());
+    crypto::put_lp(&mut msg, digest.as_bytes());
+    crypto::hmac(key, &[&msg])
+}
+
+/// Which requested keys go to the package, and why others do not.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Decision {
+    /// Requested, approved and present: these are handed out.
+    pub give: Vec<String>,
+    /// Required but not approved: `run` refuses (`not-approved`).
+    pub not_approved: Vec<String>,
+    /// Required, approved, but the keychain has no value: `run` refuses (`missing-secret`).
+    pub missing: Vec<String>,
+    /// Optional keys that are not approved or have no value: silently left out.
+    pub optional_left_out: Vec<String>,
+}
+
+impl Decision {
+    /// Whether every required key can be handed out.
+    pub fn ready(&self) -> bool {
+        self.not_approved.is_empty() && self.missing.is_empty()
+    }
+}
+
+/// Double opt-in. `granted` holds keys with a valid grant for the current pin;
+/// `present` holds keys the keychain has a value for. Grants for keys the manifest no
+/// longer requests are ignored.
+pub fn decide(manifest: &Manifest, granted: &BTreeSet<String>, present: &BTreeSet<String>) -> Decision {
+    let mut d = Decision::default();
+    for req in &manifest.keys {
+        let approved = granted.contains(&req.name);
+        let has = present.contains(&req.name);
+        match (approved, has, req.optional) {
+            (true, true, _) => d.give.push(req.name.clone()),
+            (false, _, false) => d.not_approved.push(req.name.clone()),
+            (true, false, false) => d.missing.push(req.name.clone()),
+            (_, _, true) => d.optional_left_out.push(req.name.clone()),
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::KeyRequest;
+
+    fn manifest(keys: &[(&str, bool)]) -> Manifest {
+        Manifest {
+            name: "pkg".into(),
+            version: "1".into(),
+            description: None,
+            keys: keys
+                .iter()
+                .map(|(n, o)| KeyRequest { name: (*n).into(), optional: *o, description: None })
+                .collect(),
+            env: vec![],
+            run: vec!["true".into()],
+        }
+    }
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn double_opt_in_matrix() {
+        let m = manifest(&[("REQ", false), ("OPT", true)]);
+        // requested + approved + present -> given
+        let d = decide(&m, &set(&["REQ", "OPT"]), &set(&["REQ", "OPT"]));
+        assert_eq!(d.give, vec!["REQ", "OPT"]);
+        assert!(d.ready());
+        // requested only -> not given, blocks
+        let d = decide(&m, &set(&[]), &set(&["REQ", "OPT"]));
+        assert!(d.give.is_empty());
+        assert_eq!(d.not_approved, vec!["REQ"]);
+        assert_eq!(d.optional_left_out, vec!["OPT"]);
+        // approved but no value -> missing
+        let d = decide(&m, &set(&["REQ"]), &set(&[]));
+        assert_eq!(d.missing, vec!["REQ"]);
+        assert!(!d.ready());
+    }
+
+    #[test]
+    fn approved_but_no_longer_requested_is_not_given() {
+        let m = manifest(&[("REQ", false)]);
+        let d = decide(&m, &set(&["REQ", "GONE"]), &set(&["REQ", "GONE"]));
+        assert_eq!(d.give, vec!["REQ"]);
+    }
+
+    #[test]
+    fn grant_mac_binds_every_field() {
+        let key = Key32::random();
+        let base = grant_mac(&key, &[1; 16], &[2; 16], "K", "kw1:a");
+        assert_ne!(base, grant_mac(&key, &[9; 16], &[2; 16], "K", "kw1:a"));
+        assert_ne!(base, grant_mac(&key, &[1; 16], &[9; 16], "K", "kw1:a"));
+        assert_ne!(base, grant_mac(&key, &[1; 16], &[2; 16], "K2", "kw1:a"));
+        assert_ne!(base, grant_mac(&key, &[1; 16], &[2; 16], "K", "kw1:b"));
+        assert_ne!(base, grant_mac(&Key32::random(), &[1; 16], &[2; 16], "K", "kw1:a"));
+    }
+}
