@@ -91,6 +91,120 @@ pub enum Command {
     /// Store, list, remove and read secrets
     #[command(subcommand)]
     Secret(SecretCommand),
+
+    /// Install or update a package: pin its code and approve the keys it requests
+    ///
+    /// Shows each requested key with its state. On a terminal it asks which keys to
+    /// approve (required keys pre-selected) and then for values still missing. With no
+    /// terminal, --approve / --approve-all decide; --yes installs without approving
+    /// anything not named. Re-installing changed code shows what changed and asks again.
+    ///
+    /// Examples:
+    ///   keyward install ./tools/stripe
+    ///   keyward install ./tools/stripe --approve STRIPE_SECRET_KEY
+    Install(InstallArgs),
+
+    /// Approve keys the package's manifest requests
+    ///
+    /// Example:
+    ///   keyward approve @acme/stripe-charge STRIPE_SECRET_KEY
+    Approve(GrantArgs),
+
+    /// Revoke approved keys
+    ///
+    /// Example:
+    ///   keyward revoke @acme/stripe-charge --all
+    Revoke(GrantArgs),
+
+    /// Remove a package and all its grants
+    Uninstall {
+        /// Package name (from its manifest) or installed path
+        package: String,
+    },
+
+    /// List the keychain's packages with their state
+    ///
+    /// States: ready, needs approval, needs secret, revoked: changed.
+    List,
+
+    /// Show a package: manifest, pin, current digest, and each key's state
+    ///
+    /// Example:
+    ///   keyward inspect @acme/stripe-charge --diff
+    Inspect {
+        /// Package name (from its manifest) or installed path
+        package: String,
+        /// List files added, removed and changed since the pin
+        #[arg(long)]
+        diff: bool,
+    },
+
+    /// What needs the owner: unapproved requests, missing values, changed packages
+    ///
+    /// Example (CI gate):
+    ///   keyward status --check
+    Status {
+        /// Exit 5 when anything is pending
+        #[arg(long)]
+        check: bool,
+    },
+
+    /// Export or apply the keychain's grants as a JSON file
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `install` arguments.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Package directory (holding instant.package.json)
+    pub path: PathBuf,
+    /// Approve this requested key (repeatable)
+    #[arg(long, value_name = "KEY")]
+    pub approve: Vec<String>,
+    /// Approve every key the manifest requests
+    #[arg(long, conflicts_with = "approve")]
+    pub approve_all: bool,
+    /// Do not ask; approve only what --approve / --approve-all name
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `approve` / `revoke` arguments.
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// Package name (from its manifest) or installed path
+    pub package: String,
+    /// Keys
+    #[arg(required_unless_present = "all", value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Every key the manifest requests
+    #[arg(long, conflicts_with = "keys")]
+    pub all: bool,
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the keychain's packages and grants as JSON
+    ///
+    /// Example:
+    ///   keyward config export > keyward.json
+    Export,
+    /// Make the keychain match a config file (declarative, idempotent, all or nothing)
+    ///
+    /// Installs each package from `path` (relative to the file), fails when its digest
+    /// is not `sha256` or its version is not `version`, approves exactly `keys`.
+    ///
+    /// Example:
+    ///   keyward config apply keyward.json --prune
+    Apply {
+        /// Config file
+        file: PathBuf,
+        /// Uninstall packages the file does not name
+        #[arg(long)]
+        prune: bool,
+    },
 }
 
 /// `init` arguments.

@@ -31,7 +31,10 @@ pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
     crypto::put_lp(&mut msg, &Sha256::digest(&row.manifest));
     crypto::put_lp(&mut msg, row.digest.as_bytes());
     crypto::put_lp(&mut msg, &Sha256::digest(&row.files));
-    crypto::put_lp(&mut msg, row.revoked_reason.as_deref().unwrap_or("").as_bytes());
+    crypto::put_lp(
+        &mut msg,
+        row.revoked_reason.as_deref().unwrap_or("").as_bytes(),
+    );
     msg.extend_from_slice(&row.revoked_at.unwrap_or(-1).to_be_bytes());
     msg.extend_from_slice(&row.installed.to_be_bytes());
     msg.extend_from_slice(&row.updated.to_be_bytes());
@@ -40,7 +43,13 @@ pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
 
 /// MAC of a grant: binds the key to one installation *and its pinned digest*, so a
 /// grant cannot be moved to another package or survive a re-pin.
-pub fn grant_mac(key: &Key32, keychain: &Id, installation: &Id, key_name: &str, digest: &str) -> [u8; 32] {
+pub fn grant_mac(
+    key: &Key32,
+    keychain: &Id,
+    installation: &Id,
+    key_name: &str,
+    digest: &str,
+) -> [u8; 32] {
     let mut msg = Vec::with_capacity(128);
     crypto::put_lp(&mut msg, b"grant-v1");
     crypto::put_lp(&mut msg, keychain);
@@ -73,7 +82,11 @@ impl Decision {
 /// Double opt-in. `granted` holds keys with a valid grant for the current pin;
 /// `present` holds keys the keychain has a value for. Grants for keys the manifest no
 /// longer requests are ignored.
-pub fn decide(manifest: &Manifest, granted: &BTreeSet<String>, present: &BTreeSet<String>) -> Decision {
+pub fn decide(
+    manifest: &Manifest,
+    granted: &BTreeSet<String>,
+    present: &BTreeSet<String>,
+) -> Decision {
     let mut d = Decision::default();
     for req in &manifest.keys {
         let approved = granted.contains(&req.name);
@@ -100,7 +113,11 @@ mod tests {
             description: None,
             keys: keys
                 .iter()
-                .map(|(n, o)| KeyRequest { name: (*n).into(), optional: *o, description: None })
+                .map(|(n, o)| KeyRequest {
+                    name: (*n).into(),
+                    optional: *o,
+                    description: None,
+                })
                 .collect(),
             env: vec![],
             run: vec!["true".into()],
@@ -144,6 +161,9 @@ mod tests {
         assert_ne!(base, grant_mac(&key, &[1; 16], &[9; 16], "K", "kw1:a"));
         assert_ne!(base, grant_mac(&key, &[1; 16], &[2; 16], "K2", "kw1:a"));
         assert_ne!(base, grant_mac(&key, &[1; 16], &[2; 16], "K", "kw1:b"));
-        assert_ne!(base, grant_mac(&Key32::random(), &[1; 16], &[2; 16], "K", "kw1:a"));
+        assert_ne!(
+            base,
+            grant_mac(&Key32::random(), &[1; 16], &[2; 16], "K", "kw1:a")
+        );
     }
 }

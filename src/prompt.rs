@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 
-use dialoguer::{Confirm, Password};
+use dialoguer::{Confirm, MultiSelect, Password};
 
 use crate::error::{Error, Result};
 use crate::secret::SecretBytes;
@@ -40,6 +40,15 @@ pub fn confirm(question: &str) -> Result<bool> {
     Confirm::new()
         .with_prompt(question)
         .default(false)
+        .interact()
+        .map_err(|e| Error::general(format!("could not read from the terminal: {e}")))
+}
+
+/// A multi-select over `items` (label, preselected); returns the chosen indices.
+pub fn select(prompt: &str, items: &[(String, bool)]) -> Result<Vec<usize>> {
+    MultiSelect::new()
+        .with_prompt(prompt)
+        .items_checked(items)
         .interact()
         .map_err(|e| Error::general(format!("could not read from the terminal: {e}")))
 }

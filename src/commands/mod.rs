@@ -1,9 +1,13 @@
 //! Command handlers: one module per command group, each with `cmd_*` entry points that
 //! take the parsed arguments and a [`Ctx`]. Dispatch is the one `match` below.
 
+mod config;
+mod grant;
 mod init;
+mod install;
 mod keychain;
-mod secret;
+pub(crate) mod secret;
+mod view;
 
 use std::path::PathBuf;
 
@@ -52,5 +56,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(args) => init::cmd_init(&ctx, &args),
         Command::Keychain(cmd) => keychain::cmd_keychain(&ctx, cmd),
         Command::Secret(cmd) => secret::cmd_secret(&ctx, cmd),
+        Command::Install(args) => install::cmd_install(&ctx, &args),
+        Command::Approve(args) => grant::cmd_approve(&ctx, &args),
+        Command::Revoke(args) => grant::cmd_revoke(&ctx, &args),
+        Command::Uninstall { package } => grant::cmd_uninstall(&ctx, &package),
+        Command::List => view::cmd_list(&ctx),
+        Command::Inspect { package, diff } => view::cmd_inspect(&ctx, &package, diff),
+        Command::Status { check } => view::cmd_status(&ctx, check),
+        Command::Config(cmd) => config::cmd_config(&ctx, &cmd),
     }
 }

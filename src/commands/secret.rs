@@ -14,6 +14,7 @@ use crate::names::check_name;
 use crate::output::{print_bytes, print_line, table};
 use crate::prompt;
 use crate::secret::SecretBytes;
+use crate::session::KeychainKeys;
 use crate::time;
 use crate::vault::{Id, packages, write};
 
@@ -52,49 +53,9 @@ fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
     let value = read_value(ctx, args)?;
     let keys = s.owner_keys(&mk, &kc)?;
     let vid = s.vault.id;
-    let version = s.vault.write(|tx| {
-        let current: Option<i64> = tx
-            .query_row(
-                "SELECT version FROM secrets WHERE keychain_id = ?1 AND name = ?2",
-                rusqlite::params![&kc.id[..], args.name],
-                |r| r.get(0),
-            )
-            .map(Some)
-            .or_else(|e| {
-                if e == rusqlite::Error::QueryReturnedNoRows {
-                    Ok(None)
-                } else {
-                    Err(e)
-                }
-            })
-            .map_err(db)?;
-        let version = current.map_or(1, |v| u64::try_from(v).unwrap_or(0) + 1);
-        let sealed = crypto::seal(
-            &keys.dek,
-            value.expose(),
-            &secret_aad(&vid, &kc.id, &args.name, version),
-        );
-        write::secret(tx, &kc.id, &args.name, version, &sealed, time::now()).map_err(db)?;
-        // A granted key's shared copy follows its value, so token holders get the new one.
-        if packages::grant_count(tx, &kc.id, &args.name).map_err(db)? > 0 {
-            let aad = crypto::value_aad(label::SHARED, &vid, &kc.id, &args.name, version);
-            let shared = crypto::seal(&keys.rk, value.expose(), &aad);
-            packages::put_shared(tx, &kc.id, &args.name, version, &shared).map_err(db)?;
-        }
-        let detail = json!({"name": args.name, "version": version});
-        audit::append(
-            tx,
-            &vid,
-            &kc.id,
-            &keys.rk,
-            Event {
-                action: "secret-set",
-                package: None,
-                detail,
-            },
-        )?;
-        Ok(version)
-    })?;
+    let version = s
+        .vault
+        .write(|tx| store_value(tx, &vid, &kc.id, &keys, &args.name, &value))?;
     ctx.out.verbose(format!(
         "sealed {} bytes under keychain `{}`'s DEK",
         value.len(),
@@ -109,6 +70,59 @@ fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
         args.name, kc.name
     ));
     Ok(())
+}
+
+/// Writes a new version of a secret, refreshes its shared copy when a grant needs one,
+/// and records it in the audit log. Runs inside the caller's write transaction.
+pub(crate) fn store_value(
+    tx: &rusqlite::Transaction<'_>,
+    vid: &[u8],
+    kc: &Id,
+    keys: &KeychainKeys,
+    name: &str,
+    value: &SecretBytes,
+) -> Result<u64> {
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM secrets WHERE keychain_id = ?1 AND name = ?2",
+            rusqlite::params![&kc[..], name],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| {
+            if e == rusqlite::Error::QueryReturnedNoRows {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(db)?;
+    let version = current.map_or(1, |v| u64::try_from(v).unwrap_or(0) + 1);
+    let sealed = crypto::seal(
+        &keys.dek,
+        value.expose(),
+        &secret_aad(vid, kc, name, version),
+    );
+    write::secret(tx, kc, name, version, &sealed, time::now()).map_err(db)?;
+    // A granted key's shared copy follows its value, so token holders get the new one.
+    if packages::grant_count(tx, kc, name).map_err(db)? > 0 {
+        let aad = crypto::value_aad(label::SHARED, vid, kc, name, version);
+        let shared = crypto::seal(&keys.rk, value.expose(), &aad);
+        packages::put_shared(tx, kc, name, version, &shared).map_err(db)?;
+    }
+    let detail = json!({"name": name, "version": version});
+    audit::append(
+        tx,
+        vid,
+        kc,
+        &keys.rk,
+        Event {
+            action: "secret-set",
+            package: None,
+            detail,
+        },
+    )?;
+    Ok(version)
 }
 
 fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {

@@ -1,0 +1,275 @@
+//! `keyward config export` and `config apply FILE [--prune]`: the keychain's packages
+//! and grants as a JSON file that CI can commit and apply, all or nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::cli::ConfigCommand;
+use crate::commands::Ctx;
+use crate::commands::grant::uninstall;
+use crate::commands::install::{self, InstallKind, Plan};
+use crate::error::{Error, Kind, Result};
+use crate::output::print_line;
+use crate::package::{self, Scope};
+
+/// Largest config file read.
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// One package in the config file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    /// Expected manifest version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Exactly the keys to approve.
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Package directory, relative to the config file.
+    pub path: Option<String>,
+    /// Expected `kw1:` digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// Dispatches the config subcommands.
+pub fn cmd_config(ctx: &Ctx, cmd: &ConfigCommand) -> Result<()> {
+    match cmd {
+        ConfigCommand::Export => export(ctx),
+        ConfigCommand::Apply { file, prune } => apply(ctx, file, *prune),
+    }
+}
+
+fn export(ctx: &Ctx) -> Result<()> {
+    let s = ctx.session()?;
+    let kc = s.keychain(ctx.keychain.as_deref())?;
+    let rk = s.rk(&kc)?;
+    let loaded = package::load(&s.vault, &kc, &rk)?;
+    let cwd = std::env::current_dir().ok();
+    let mut doc = BTreeMap::new();
+    for inst in &loaded.packages {
+        let path = Path::new(&inst.row.path);
+        let shown = cwd
+            .as_deref()
+            .and_then(|c| path.strip_prefix(c).ok())
+            .map_or(path, |p| p);
+        let shown = if shown.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            shown
+        };
+        let keys = inst
+            .manifest
+            .keys
+            .iter()
+            .filter(|k| inst.granted.contains(&k.name))
+            .map(|k| k.name.clone())
+            .collect();
+        doc.insert(
+            inst.row.name.clone(),
+            Entry {
+                version: Some(inst.row.version.clone()),
+                keys,
+                path: Some(shown.to_string_lossy().into_owned()),
+                sha256: Some(inst.row.digest.clone()),
+            },
+        );
+    }
+    print_line(&serde_json::to_string_pretty(&doc).expect("the config serialises"));
+    loaded.ensure_untampered(&s.vault)
+}
+
+fn read_config(file: &Path) -> Result<BTreeMap<String, Entry>> {
+    let bad = |why: String| Error::general(format!("{}: {why}", file.display()));
+    let meta = std::fs::metadata(file)
+        .map_err(|e| Error::not_found(format!("cannot read {}: {e}", file.display())))?;
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(bad(format!("larger than {} MiB", MAX_CONFIG_BYTES >> 20)));
+    }
+    let bytes = std::fs::read(file).map_err(|e| bad(e.to_string()))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        bad(format!("not a keyward config: {e}"))
+            .hint(r#"expected {"@scope/name": {"path": "dir", "keys": ["KEY"], "version": "…", "sha256": "kw1:…"}}"#)
+    })
+}
+
+fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
+    let config = read_config(file)?;
+    let base = file
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let mut s = ctx.session()?;
+    let mk = s.require_owner("applying a config")?.clone();
+    let kc = s.keychain(ctx.keychain.as_deref())?;
+    let keys = s.owner_keys(&mk, &kc)?;
+    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
+    // Everything is hashed and checked before the single write transaction.
+    let mut work: Vec<(Plan, BTreeSet<String>)> = Vec::new();
+    for (name, entry) in &config {
+        let plan = plan_entry(ctx, file, &base, name, entry, &loaded)?;
+        let wanted: BTreeSet<String> = entry.keys.iter().cloned().collect();
+        work.push((plan, wanted));
+    }
+    let pruned: Vec<&package::Installed> = if prune {
+        loaded
+            .packages
+            .iter()
+            .filter(|p| !config.contains_key(&p.row.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let changing: Vec<&(Plan, BTreeSet<String>)> = work
+        .iter()
+        .filter(|(plan, wanted)| {
+            plan.kind != InstallKind::Unchanged || *wanted != plan.kept_grants()
+        })
+        .collect();
+    let present: BTreeSet<String> = s
+        .vault
+        .secrets(&kc.id)?
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    let missing: Vec<String> = work
+        .iter()
+        .flat_map(|(p, w)| {
+            w.iter()
+                .filter(|k| !present.contains(*k))
+                .map(move |k| format!("{k} (for {})", p.manifest.name))
+        })
+        .collect();
+    if !changing.is_empty() || !pruned.is_empty() {
+        let vid = s.vault.id;
+        let scope = Scope {
+            vault_id: &vid,
+            keychain: &kc,
+            rk: &keys.rk,
+        };
+        s.vault.write(|tx| {
+            for (plan, wanted) in &changing {
+                install::write_plan(tx, &scope, &keys, plan, wanted)?;
+            }
+            for inst in &pruned {
+                uninstall(tx, &scope, inst)?;
+            }
+            let names: Vec<&str> = changing
+                .iter()
+                .map(|(p, _)| p.manifest.name.as_str())
+                .collect();
+            let gone: Vec<&str> = pruned.iter().map(|p| p.row.name.as_str()).collect();
+            scope.audit(
+                tx,
+                "config-apply",
+                None,
+                json!({"file": file.display().to_string(), "changed": names, "pruned": gone}),
+            )
+        })?;
+    }
+    report(ctx, &changing, &pruned, &missing);
+    Ok(())
+}
+
+fn plan_entry(
+    ctx: &Ctx,
+    file: &Path,
+    base: &Path,
+    name: &str,
+    entry: &Entry,
+    loaded: &package::Loaded,
+) -> Result<Plan> {
+    let at = |what: String| format!("{}: `{name}`: {what}", file.display());
+    let path = entry.path.as_deref().ok_or_else(|| {
+        Error::general(at("has no `path`".into()))
+            .hint("give the package directory, relative to the config file")
+    })?;
+    let plan = install::plan(&base.join(path), loaded, ctx)?;
+    if plan.manifest.name != name {
+        return Err(Error::general(at(format!(
+            "the manifest at `{path}` is named `{}`",
+            plan.manifest.name
+        ))));
+    }
+    if let Some(expected) = &entry.sha256 {
+        if expected != &plan.tree.digest {
+            return Err(Error::new(
+                Kind::Changed,
+                at(format!(
+                    "digest is {}, the config pins {expected}; nothing was applied",
+                    plan.tree.digest
+                )),
+            )
+            .code("package-changed")
+            .hint(format!(
+                "review the change with `keyward install {}` or update `sha256` in the config",
+                path
+            )));
+        }
+    }
+    if let Some(expected) = &entry.version {
+        if expected != &plan.manifest.version {
+            return Err(Error::general(at(format!(
+                "version is `{}`, the config expects `{expected}`; nothing was applied",
+                plan.manifest.version
+            ))));
+        }
+    }
+    for key in &entry.keys {
+        if plan.manifest.requests(key).is_none() {
+            return Err(Error::denied(at(format!("lists {key}, which the manifest does not request; a package gets only keys its manifest asks for; nothing was applied")))
+                .code("not-requested")
+                .hint(format!("requested keys: {}", package::requested_list(&plan.manifest))));
+        }
+    }
+    Ok(plan)
+}
+
+fn report(
+    ctx: &Ctx,
+    changing: &[&(Plan, BTreeSet<String>)],
+    pruned: &[&package::Installed],
+    missing: &[String],
+) {
+    let changed: Vec<&str> = changing
+        .iter()
+        .map(|(p, _)| p.manifest.name.as_str())
+        .collect();
+    let gone: Vec<&str> = pruned.iter().map(|p| p.row.name.as_str()).collect();
+    if ctx.out.json {
+        ctx.out
+            .json_doc(&json!({"changed": changed, "pruned": gone, "missing_values": missing}));
+    } else if changed.is_empty() && gone.is_empty() {
+        ctx.out
+            .info("The keychain already matches the config; nothing changed.");
+    } else {
+        for (plan, wanted) in changing {
+            let keys: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            ctx.out.info(format!(
+                "{} {}: approved {}",
+                plan.manifest.name,
+                if plan.kind == InstallKind::New {
+                    "installed"
+                } else {
+                    "updated"
+                },
+                if keys.is_empty() {
+                    "nothing".into()
+                } else {
+                    keys.join(", ")
+                }
+            ));
+        }
+        for name in &gone {
+            ctx.out
+                .info(format!("{name} uninstalled (not in the config)"));
+        }
+    }
+    for m in missing {
+        ctx.out.warn(format!(
+            "no value for {m}: keyward secret set {}",
+            m.split(' ').next().unwrap_or("")
+        ));
+    }
+}

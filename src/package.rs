@@ -1,0 +1,500 @@
+//! Installed packages as the commands see them: loaded with every MAC checked,
+//! resolved by name or path, re-hashed against their pin, approved, revoked.
+//!
+//! Storage is `vault::packages`; the opt-in rule is `grants::decide`. This module keeps
+//! the invariant that a key's shared copy exists exactly while some grant needs it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use rusqlite::Transaction;
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::crypto::{self, label};
+use crate::digest::{self, Change, Entry, TreeDigest};
+use crate::error::{Error, Result};
+use crate::grants;
+use crate::manifest::{self, Manifest};
+use crate::output::Output;
+use crate::secret::Key32;
+use crate::session::KeychainKeys;
+use crate::vault::packages::{self as rows, GrantRow, InstallationRow};
+use crate::vault::{Id, KeychainRow, Vault};
+
+/// One installation whose row verified, with its valid grants.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    /// The verified row.
+    pub row: InstallationRow,
+    /// The manifest pinned with it.
+    pub manifest: Manifest,
+    /// Keys with a valid grant for the current pin.
+    pub granted: BTreeSet<String>,
+}
+
+impl Installed {
+    /// Whether its grants were revoked because its code changed.
+    pub fn revoked(&self) -> bool {
+        self.row.revoked_reason.is_some()
+    }
+
+    /// The files recorded with the pin.
+    pub fn pinned_entries(&self) -> Vec<Entry> {
+        serde_json::from_slice(&self.row.files).unwrap_or_default()
+    }
+}
+
+/// All installations of a keychain, and what failed verification.
+pub struct Loaded {
+    /// Verified installations, by name.
+    pub packages: Vec<Installed>,
+    /// Rows whose MAC failed: treated as absent, reported by the caller.
+    pub tampered: Vec<String>,
+}
+
+/// Loads a keychain's installations, dropping (and listing) any row whose MAC fails.
+pub fn load(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
+    let gk = grants::grant_key(&vault.id, rk);
+    let mut tampered = Vec::new();
+    let mut by_id: BTreeMap<Id, Installed> = BTreeMap::new();
+    for row in vault.installations(&kc.id)? {
+        let mac_ok = crypto::ct_eq(&grants::installation_mac(&gk, &row), &row.mac);
+        let parsed = manifest::parse(
+            &row.manifest,
+            Path::new(&row.path).join(digest::MANIFEST_FILE).as_path(),
+        );
+        match (mac_ok, parsed) {
+            (true, Ok(manifest)) => {
+                by_id.insert(
+                    row.id,
+                    Installed {
+                        row,
+                        manifest,
+                        granted: BTreeSet::new(),
+                    },
+                );
+            }
+            _ => tampered.push(format!("installation of `{}`", row.name)),
+        }
+    }
+    for grant in vault.grants(&kc.id)? {
+        let Some(inst) = by_id.get_mut(&grant.installation_id) else {
+            continue;
+        };
+        let expected = grants::grant_mac(&gk, &kc.id, &inst.row.id, &grant.key, &inst.row.digest);
+        if crypto::ct_eq(&expected, &grant.mac) {
+            inst.granted.insert(grant.key);
+        } else {
+            tampered.push(format!("grant of {} to `{}`", grant.key, inst.row.name));
+        }
+    }
+    let mut packages: Vec<Installed> = by_id.into_values().collect();
+    packages.sort_by(|a, b| a.row.name.cmp(&b.row.name));
+    Ok(Loaded { packages, tampered })
+}
+
+impl Loaded {
+    /// Finds a package by manifest name, or by the path it was installed from.
+    pub fn resolve(&self, arg: &str, keychain: &str) -> Result<&Installed> {
+        if let Some(p) = self.packages.iter().find(|p| p.row.name == arg) {
+            return Ok(p);
+        }
+        if let Ok(path) = std::fs::canonicalize(arg) {
+            let path = path.to_string_lossy();
+            if let Some(p) = self.packages.iter().find(|p| p.row.path == path) {
+                return Ok(p);
+            }
+        }
+        Err(Error::not_found(format!(
+            "no package `{arg}` is installed in keychain `{keychain}`"
+        ))
+        .hint("see `keyward list`, or install it with `keyward install PATH`"))
+    }
+
+    /// Exit 7 naming what failed, when any row failed its MAC.
+    pub fn ensure_untampered(&self, vault: &Vault) -> Result<()> {
+        if self.tampered.is_empty() {
+            return Ok(());
+        }
+        Err(vault.corrupt(&format!(
+            "{} do(es) not verify and {} ignored: {}",
+            self.tampered.len(),
+            if self.tampered.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            self.tampered.join(", ")
+        )))
+    }
+}
+
+/// Hashes a package directory, with a progress bar on an interactive stderr.
+pub fn hash_tree(path: &Path, out: &Output) -> Result<TreeDigest> {
+    let progress = !out.quiet && !out.json && std::io::stderr().is_terminal();
+    digest::digest_tree(path, &digest::Options { progress })
+        .map_err(|e| Error::general(e.to_string()))
+}
+
+/// Canonical package directory for `arg`, or a clear error.
+pub fn package_dir(arg: &Path) -> Result<PathBuf> {
+    let path = std::fs::canonicalize(arg).map_err(|e| {
+        Error::not_found(format!(
+            "cannot open package directory {}: {e}",
+            arg.display()
+        ))
+        .hint("give the path of a folder holding an instant.package.json")
+    })?;
+    if !path.is_dir() {
+        return Err(
+            Error::general(format!("{} is not a directory", path.display()))
+                .hint("give the package's folder, not its manifest"),
+        );
+    }
+    Ok(path)
+}
+
+/// Parses the manifest bytes captured while hashing (the same bytes that were hashed).
+pub fn tree_manifest(dir: &Path, tree: &TreeDigest) -> Result<Manifest> {
+    let file = dir.join(digest::MANIFEST_FILE);
+    let bytes = tree.manifest.as_deref().ok_or_else(|| {
+        Error::general(format!("{} does not exist", file.display()))
+            .hint("a package is a folder with an instant.package.json at its root")
+    })?;
+    manifest::parse(bytes, &file).map_err(|e| Error::general(e.to_string()))
+}
+
+/// Everything a write needs about the keychain.
+pub struct Scope<'a> {
+    /// The vault id (HKDF salt, AAD).
+    pub vault_id: &'a [u8],
+    /// The keychain.
+    pub keychain: &'a KeychainRow,
+    /// Its RK (owner or token holder).
+    pub rk: &'a Key32,
+}
+
+impl Scope<'_> {
+    fn gk(&self) -> Key32 {
+        grants::grant_key(self.vault_id, self.rk)
+    }
+
+    /// Re-MACs and stores an installation row.
+    pub fn put_installation(&self, tx: &Transaction<'_>, row: &mut InstallationRow) -> Result<()> {
+        row.mac = grants::installation_mac(&self.gk(), row).to_vec();
+        rows::put_installation(tx, row).map_err(db)
+    }
+
+    /// Appends an audit entry to this keychain's log.
+    pub fn audit(
+        &self,
+        tx: &Transaction<'_>,
+        action: &str,
+        package: Option<&str>,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        audit::append(
+            tx,
+            self.vault_id,
+            &self.keychain.id,
+            self.rk,
+            Event {
+                action,
+                package,
+                detail,
+            },
+        )
+    }
+
+    /// Deletes grants (`None`: all of them) and the shared copies no grant needs any more.
+    pub fn revoke(
+        &self,
+        tx: &Transaction<'_>,
+        inst: &Installed,
+        keys: Option<&[String]>,
+    ) -> Result<Vec<String>> {
+        let targets: Vec<String> = match keys {
+            Some(keys) => keys
+                .iter()
+                .filter(|k| inst.granted.contains(*k))
+                .cloned()
+                .collect(),
+            None => inst.granted.iter().cloned().collect(),
+        };
+        match keys {
+            Some(_) => {
+                for key in &targets {
+                    rows::delete_grants(tx, &inst.row.id, Some(key)).map_err(db)?;
+                }
+            }
+            // Also removes rows that failed their MAC: a full revoke leaves nothing behind.
+            None => rows::delete_grants(tx, &inst.row.id, None).map_err(db)?,
+        }
+        for key in &targets {
+            if rows::grant_count(tx, &self.keychain.id, key).map_err(db)? == 0 {
+                rows::delete_shared(tx, &self.keychain.id, key).map_err(db)?;
+            }
+        }
+        Ok(targets)
+    }
+
+    /// Marks `inst` revoked because its code changed, deleting every grant.
+    pub fn auto_revoke(
+        &self,
+        tx: &Transaction<'_>,
+        inst: &Installed,
+        current: &str,
+        changes: &[Change],
+    ) -> Result<()> {
+        let keys = self.revoke(tx, inst, None)?;
+        let mut row = inst.row.clone();
+        row.revoked_reason = Some("changed".into());
+        row.revoked_at = Some(crate::time::now());
+        self.put_installation(tx, &mut row)?;
+        let detail = json!({"old_digest": inst.row.digest, "new_digest": current, "keys": keys, "files_changed": changes.len()});
+        self.audit(tx, "auto-revoke", Some(&inst.row.name), detail)
+    }
+}
+
+/// Approves keys for an installation (owner only: the shared copy needs the DEK).
+pub fn approve(
+    tx: &Transaction<'_>,
+    scope: &Scope<'_>,
+    dek: &KeychainKeys,
+    row: &InstallationRow,
+    manifest: &Manifest,
+    keys: &[String],
+) -> Result<()> {
+    for key in keys {
+        if manifest.requests(key).is_none() {
+            return Err(Error::denied(format!(
+                "`{}` does not request {key}; a package gets only keys its manifest asks for",
+                row.name
+            ))
+            .code("not-requested")
+            .hint(format!("requested keys: {}", requested_list(manifest))));
+        }
+    }
+    let gk = scope.gk();
+    for key in keys {
+        let mac = grants::grant_mac(&gk, &scope.keychain.id, &row.id, key, &row.digest);
+        let grant = GrantRow {
+            installation_id: row.id,
+            key: key.clone(),
+            created: crate::time::now(),
+            mac: mac.to_vec(),
+        };
+        rows::put_grant(tx, &grant).map_err(db)?;
+        sync_shared(tx, scope, dek, key)?;
+    }
+    Ok(())
+}
+
+/// Writes the shared copy of `key` from its current value, when it has one.
+fn sync_shared(
+    tx: &Transaction<'_>,
+    scope: &Scope<'_>,
+    keys: &KeychainKeys,
+    key: &str,
+) -> Result<()> {
+    let kc = &scope.keychain.id;
+    let row: Option<(i64, Vec<u8>)> = tx
+        .query_row(
+            "SELECT version, value FROM secrets WHERE keychain_id = ?1 AND name = ?2",
+            rusqlite::params![&kc[..], key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map(Some)
+        .or_else(|e| {
+            if e == rusqlite::Error::QueryReturnedNoRows {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(db)?;
+    let Some((version, sealed)) = row else {
+        return Ok(());
+    };
+    let version = u64::try_from(version).unwrap_or(0);
+    let value = crypto::open(
+        &keys.dek,
+        &sealed,
+        &crypto::value_aad(label::SECRET, scope.vault_id, kc, key, version),
+    )
+    .map_err(|_| {
+        Error::integrity(format!(
+            "secret {key} does not decrypt; the vault was tampered with"
+        ))
+    })?;
+    let shared = crypto::seal(
+        &keys.rk,
+        value.expose(),
+        &crypto::value_aad(label::SHARED, scope.vault_id, kc, key, version),
+    );
+    rows::put_shared(tx, kc, key, version, &shared).map_err(db)
+}
+
+/// `A, B (optional)`, for messages.
+pub fn requested_list(manifest: &Manifest) -> String {
+    if manifest.keys.is_empty() {
+        return "none".into();
+    }
+    manifest
+        .keys
+        .iter()
+        .map(|k| {
+            if k.optional {
+                format!("{} (optional)", k.name)
+            } else {
+                k.name.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Maps a SQLite error inside a package write.
+pub fn db(e: rusqlite::Error) -> Error {
+    Error::general(format!("database error: {e}"))
+}
+
+/// A requested key as shown by install, inspect and status.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyState {
+    /// Key name.
+    pub name: String,
+    /// Whether `run` can start without it.
+    pub optional: bool,
+    /// From the manifest.
+    pub description: Option<String>,
+    /// Whether the owner approved it for the current pin.
+    pub approved: bool,
+    /// Whether the keychain holds a value for it.
+    pub value_present: bool,
+}
+
+/// The state of each key the manifest requests.
+pub fn key_states(
+    manifest: &Manifest,
+    granted: &BTreeSet<String>,
+    present: &BTreeSet<String>,
+) -> Vec<KeyState> {
+    manifest
+        .keys
+        .iter()
+        .map(|k| KeyState {
+            name: k.name.clone(),
+            optional: k.optional,
+            description: k.description.clone(),
+            approved: granted.contains(&k.name),
+            value_present: present.contains(&k.name),
+        })
+        .collect()
+}
+
+/// Lines describing key states, for text output.
+pub fn key_lines(states: &[KeyState]) -> String {
+    let rows: Vec<Vec<String>> = states
+        .iter()
+        .map(|k| {
+            vec![
+                k.name.clone(),
+                if k.optional { "optional" } else { "required" }.into(),
+                if k.approved {
+                    "approved"
+                } else {
+                    "not approved"
+                }
+                .into(),
+                if k.value_present {
+                    "value present"
+                } else {
+                    "no value"
+                }
+                .into(),
+                k.description.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::output::table(&["KEY", "NEED", "APPROVAL", "VALUE", "DESCRIPTION"], &rows)
+}
+
+/// Lines for a file diff: `+ added`, `- removed`, `~ changed`.
+pub fn change_lines(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(|c| match c {
+            Change::Added(p) => format!("  + {p}"),
+            Change::Removed(p) => format!("  - {p}"),
+            Change::Changed(p) => format!("  ~ {p}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// JSON for a file diff.
+pub fn change_json(changes: &[Change]) -> serde_json::Value {
+    changes
+        .iter()
+        .map(|c| match c {
+            Change::Added(p) => json!({"change": "added", "path": p}),
+            Change::Removed(p) => json!({"change": "removed", "path": p}),
+            Change::Changed(p) => json!({"change": "changed", "path": p}),
+        })
+        .collect()
+}
+
+/// The result of re-hashing an installed package.
+pub struct PinCheck {
+    /// The digest computed now.
+    pub current: String,
+    /// Files added, removed, changed since the pin.
+    pub changes: Vec<Change>,
+}
+
+impl PinCheck {
+    /// Whether the code differs from the pin.
+    pub fn changed(&self, inst: &Installed) -> bool {
+        self.current != inst.row.digest
+    }
+}
+
+/// Re-hashes `inst` and, when its code changed, revokes its grants in the vault
+/// (recorded in the audit log) before anyone can use them. Returns the check.
+pub fn verify_pin(
+    vault: &mut Vault,
+    scope: &Scope<'_>,
+    inst: &mut Installed,
+    out: &Output,
+) -> Result<PinCheck> {
+    let tree = hash_tree(Path::new(&inst.row.path), out)?;
+    let changes = digest::diff(&inst.pinned_entries(), &tree.entries);
+    let check = PinCheck {
+        current: tree.digest,
+        changes,
+    };
+    if check.changed(inst) && !inst.revoked() {
+        vault.write(|tx| scope.auto_revoke(tx, inst, &check.current, &check.changes))?;
+        inst.granted.clear();
+        inst.row.revoked_reason = Some("changed".into());
+    }
+    Ok(check)
+}
+
+/// The one-word state shown by `list`.
+pub fn state_word(inst: &Installed, present: &BTreeSet<String>) -> &'static str {
+    if inst.revoked() {
+        return "revoked: changed";
+    }
+    let d = grants::decide(&inst.manifest, &inst.granted, present);
+    if !d.not_approved.is_empty() {
+        "needs approval"
+    } else if !d.missing.is_empty() {
+        "needs secret"
+    } else {
+        "ready"
+    }
+}
