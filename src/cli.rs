@@ -152,6 +152,56 @@ pub enum Command {
     /// Export or apply the keychain's grants as a JSON file
     #[command(subcommand)]
     Config(ConfigCommand),
+
+    /// Verify a package and launch it with exactly its approved keys
+    ///
+    /// Recomputes the package's digest first: if its code changed since approval, its
+    /// grants are revoked and nothing is launched (exit 125, error[package-changed]).
+    /// The package's output is masked: each granted value reads <concealed by keyward>.
+    /// Exit status: the package's own (128+N if killed by signal N); 125 when keyward
+    /// fails, 126 when the command is not executable, 127 when it is not found.
+    ///
+    /// Examples:
+    ///   keyward run @acme/stripe-charge -- --amount 100
+    ///   KEYWARD_TOKEN=$TOKEN keyward run ./tools/stripe
+    Run(RunArgs),
+
+    /// Show the keychain's audit log, or verify its HMAC chain
+    ///
+    /// Example:
+    ///   keyward log --package @acme/stripe-charge --limit 20
+    ///   keyward log --verify
+    Log(LogArgs),
+}
+
+/// `run` arguments.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Package name (from its manifest) or installed path
+    pub package: String,
+    /// Replace keyward with the package (exec): no output masking, no extra process
+    #[arg(long)]
+    pub no_mask: bool,
+    /// Pass the caller's whole environment instead of the allowlist
+    #[arg(long)]
+    pub inherit_env: bool,
+    /// Arguments appended to the manifest's `run`
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<OsString>,
+}
+
+/// `log` arguments.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only entries about this package
+    #[arg(long, value_name = "PACKAGE")]
+    pub package: Option<String>,
+    /// Only the newest N entries
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Check the HMAC chain; exit 7 naming the first bad entry
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// `install` arguments.

@@ -64,6 +64,8 @@ pub struct Error {
     pub message: String,
     /// What to do next, one line each.
     pub hints: Vec<String>,
+    /// For `run`: the exit status to use instead of 125 (126, 127).
+    pub run_status: Option<u8>,
 }
 
 /// Result alias used throughout the crate's command layer.
@@ -77,6 +79,7 @@ impl Error {
             code: kind.code(),
             message: message.into(),
             hints: Vec::new(),
+            run_status: None,
         }
     }
 

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use keyward::cli::Cli;
+use keyward::cli::{Cli, Command};
 use keyward::error::Error;
 
 fn main() -> ExitCode {
@@ -16,11 +16,18 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.json;
+    // `run` reserves 125-127 for its own failures; every other status is the package's.
+    let is_run = matches!(cli.command, Command::Run(_));
     match keyward::commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(err) => {
             report(&err, json);
-            ExitCode::from(err.kind.exit_code())
+            let code = if is_run {
+                err.run_status.unwrap_or(125)
+            } else {
+                err.kind.exit_code()
+            };
+            ExitCode::from(code)
         }
     }
 }

@@ -6,6 +6,8 @@ mod grant;
 mod init;
 mod install;
 mod keychain;
+mod log;
+mod run;
 pub(crate) mod secret;
 mod view;
 
@@ -35,8 +37,8 @@ impl Ctx {
     }
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs the parsed command line; returns the exit status (non-zero only from `run`).
+pub fn run(cli: Cli) -> Result<u8> {
     let vault_path = match cli.vault.filter(|p| !p.as_os_str().is_empty()) {
         Some(path) => path,
         None => crate::vault::default_path().ok_or_else(|| {
@@ -52,7 +54,9 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     ctx.out
         .verbose(format!("vault: {}", ctx.vault_path.display()));
-    match cli.command {
+    let done = match cli.command {
+        Command::Run(args) => return run::cmd_run(&ctx, &args),
+        Command::Log(args) => log::cmd_log(&ctx, &args),
         Command::Init(args) => init::cmd_init(&ctx, &args),
         Command::Keychain(cmd) => keychain::cmd_keychain(&ctx, cmd),
         Command::Secret(cmd) => secret::cmd_secret(&ctx, cmd),
@@ -64,5 +68,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Inspect { package, diff } => view::cmd_inspect(&ctx, &package, diff),
         Command::Status { check } => view::cmd_status(&ctx, check),
         Command::Config(cmd) => config::cmd_config(&ctx, &cmd),
-    }
+    };
+    done.map(|()| 0)
 }

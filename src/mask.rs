@@ -1,0 +1,200 @@
+//! Streaming output masking: every granted value in a byte stream becomes
+//! `<concealed by keyward>`, also when a value is split across reads.
+//!
+//! Only the shortest tail that could still grow into a value is held back, so output
+//! that cannot be part of a secret is passed on at once and interactive programs are
+//! not delayed. Values shorter than [`MIN_MASKED_LEN`] are not masked: masking "a"
+//! would shred ordinary output while hiding nothing.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::secret::SecretBytes;
+
+/// What replaces a value.
+pub const REPLACEMENT: &[u8] = b"<concealed by keyward>";
+/// Shorter values are passed through unmasked (and `inspect` warns about them).
+pub const MIN_MASKED_LEN: usize = 4;
+
+/// Finds the values; shared by both output streams.
+pub struct Masker {
+    matcher: Option<AhoCorasick>,
+    values: Vec<SecretBytes>,
+    longest: usize,
+}
+
+impl Masker {
+    /// A masker for `values` (short ones are ignored).
+    pub fn new(values: &[SecretBytes]) -> Self {
+        let values: Vec<SecretBytes> = values
+            .iter()
+            .filter(|v| v.len() >= MIN_MASKED_LEN)
+            .cloned()
+            .collect();
+        let longest = values.iter().map(SecretBytes::len).max().unwrap_or(0);
+        let matcher = (!values.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(values.iter().map(SecretBytes::expose))
+                .expect("a handful of byte patterns always builds")
+        });
+        Masker {
+            matcher,
+            values,
+            longest,
+        }
+    }
+
+    /// A stream filter using this masker.
+    pub fn stream(&self) -> Stream<'_> {
+        Stream {
+            masker: self,
+            pending: Vec::with_capacity(self.longest),
+        }
+    }
+
+    /// Length of the longest suffix of `buf` that is a proper prefix of some value.
+    fn partial_tail(&self, buf: &[u8]) -> usize {
+        let max = self.longest.saturating_sub(1).min(buf.len());
+        (1..=max)
+            .rev()
+            .find(|&k| {
+                let tail = &buf[buf.len() - k..];
+                self.values
+                    .iter()
+                    .any(|v| v.len() > k && v.expose().starts_with(tail))
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// The state of one output stream.
+pub struct Stream<'a> {
+    masker: &'a Masker,
+    /// Bytes that may be the start of a value; at most `longest - 1` of them.
+    pending: Vec<u8>,
+}
+
+impl Stream<'_> {
+    /// Feeds `chunk`; appends what can be shown now to `out`.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        let Some(matcher) = &self.masker.matcher else {
+            out.extend_from_slice(chunk);
+            return;
+        };
+        // Fast path: nothing pending, so scan the chunk in place.
+        let owned;
+        let buf: &[u8] = if self.pending.is_empty() {
+            chunk
+        } else {
+            self.pending.extend_from_slice(chunk);
+            owned = std::mem::take(&mut self.pending);
+            &owned
+        };
+        let hold_from = buf.len() - self.masker.partial_tail(buf);
+        let mut emitted = 0;
+        for m in matcher.find_iter(buf) {
+            if m.start() >= hold_from {
+                break;
+            }
+            out.extend_from_slice(&buf[emitted..m.start()]);
+            out.extend_from_slice(REPLACEMENT);
+            emitted = m.end();
+        }
+        let keep_from = hold_from.max(emitted);
+        out.extend_from_slice(&buf[emitted..keep_from]);
+        self.pending.extend_from_slice(&buf[keep_from..]);
+    }
+
+    /// End of stream: whatever is pending cannot be a value any more.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.pending);
+        self.pending.clear();
+    }
+
+    /// Whether bytes are held back waiting for more input.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn masker(values: &[&str]) -> Masker {
+        Masker::new(
+            &values
+                .iter()
+                .map(|v| SecretBytes::new(v.as_bytes().to_vec()))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn run(m: &Masker, chunks: &[&[u8]]) -> Vec<u8> {
+        let mut s = m.stream();
+        let mut out = Vec::new();
+        for c in chunks {
+            s.feed(c, &mut out);
+        }
+        s.finish(&mut out);
+        out
+    }
+
+    #[test]
+    fn masks_whole_and_split_values() {
+        let m = masker(&["sk_live_secret"]);
+        let want = b"a <concealed by keyward> b".to_vec();
+        assert_eq!(run(&m, &[b"a sk_live_secret b"]), want);
+        assert_eq!(run(&m, &[b"a sk_li", b"ve_sec", b"ret b"]), want);
+        let bytes: Vec<&[u8]> = b"a sk_live_secret b".chunks(1).collect();
+        assert_eq!(run(&m, &bytes), want);
+    }
+
+    #[test]
+    fn passes_other_output_unchanged_and_promptly() {
+        let m = masker(&["sk_live_secret"]);
+        let mut s = m.stream();
+        let mut out = Vec::new();
+        s.feed(b"hello\n", &mut out);
+        assert_eq!(out, b"hello\n", "nothing held back when no prefix matches");
+        s.feed(b"sk_", &mut out);
+        assert_eq!(out, b"hello\n");
+        assert!(s.has_pending());
+        s.feed(b"x", &mut out);
+        assert_eq!(out, b"hello\nsk_x");
+    }
+
+    #[test]
+    fn short_values_are_not_masked() {
+        let m = masker(&["abc"]);
+        assert_eq!(run(&m, &[b"abc abc"]), b"abc abc");
+    }
+
+    #[test]
+    fn masks_several_values_and_overlaps() {
+        let m = masker(&["AAAA", "AAAABBBB"]);
+        assert_eq!(
+            run(&m, &[b"xAAAABBBBy AAAAz"]),
+            b"x<concealed by keyward>y <concealed by keyward>z"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn split_anywhere_equals_whole(prefix in proptest::collection::vec(any::<u8>(), 0..200),
+                                       suffix in proptest::collection::vec(any::<u8>(), 0..200),
+                                       cut in 0usize..420) {
+            let secret = b"S3CR3T-value-1234";
+            let mut input = prefix.clone();
+            input.extend_from_slice(secret);
+            input.extend_from_slice(&suffix);
+            let m = Masker::new(&[SecretBytes::new(secret.to_vec())]);
+            let cut = cut.min(input.len());
+            let whole = run(&m, &[&input]);
+            let split = run(&m, &[&input[..cut], &input[cut..]]);
+            prop_assert_eq!(&whole, &split);
+            prop_assert!(!whole.windows(secret.len()).any(|w| w == secret));
+        }
+    }
+}

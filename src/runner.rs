@@ -1,0 +1,290 @@
+//! Launching a package: its environment, its argv, and the process itself, either
+//! replaced by the package (`--no-mask`) or supervised with masked output, signals
+//! forwarded and the exit status passed through.
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::io::{self, IsTerminal, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+
+use crate::manifest::Manifest;
+use crate::mask::Masker;
+use crate::secret::SecretBytes;
+
+/// Caller variables every package sees (plus `LC_*`).
+pub const BASE_ALLOWLIST: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "TZ",
+    "TERM",
+    "TMPDIR",
+    "COLORTERM",
+    "NO_COLOR",
+];
+/// Never passed to a package, whatever the flags.
+pub const NEVER_PASSED: &[&str] = &["KEYWARD_TOKEN", "KEYWARD_MASTER_KEY", "KEYWARD_PASSPHRASE"];
+
+/// Builds the child's environment from the caller's `caller` variables.
+///
+/// Allowlist mode passes the base allowlist and the manifest's `env` names; `inherit`
+/// passes everything. Either way `KEYWARD_*` variables are dropped, a requested key's
+/// name is set only from the keychain, and the package's own variables are added.
+pub fn environment(
+    caller: impl Iterator<Item = (OsString, OsString)>,
+    manifest: &Manifest,
+    dir: &Path,
+    granted: &[(String, SecretBytes)],
+    inherit: bool,
+) -> BTreeMap<OsString, OsString> {
+    let allowed = |name: &str| {
+        BASE_ALLOWLIST.contains(&name)
+            || name.starts_with("LC_")
+            || manifest.env.iter().any(|e| e == name)
+    };
+    let mut env: BTreeMap<OsString, OsString> = caller
+        .filter(|(k, _)| {
+            let Some(name) = k.to_str() else {
+                return inherit;
+            };
+            !name.starts_with("KEYWARD_")
+                && manifest.requests(name).is_none()
+                && (inherit || allowed(name))
+        })
+        .collect();
+    for (name, value) in granted {
+        env.insert(
+            name.into(),
+            OsStr::from_encoded_bytes_checked(value.expose()),
+        );
+    }
+    env.insert("KEYWARD_PACKAGE".into(), manifest.name.clone().into());
+    env.insert("KEYWARD_PACKAGE_DIR".into(), dir.into());
+    env.insert("PYTHONDONTWRITEBYTECODE".into(), "1".into());
+    env
+}
+
+/// Small shim: `OsStr` from bytes on Unix, where any bytes are a valid `OsStr`.
+trait FromBytes {
+    fn from_encoded_bytes_checked(bytes: &[u8]) -> OsString;
+}
+
+impl FromBytes for OsStr {
+    fn from_encoded_bytes_checked(bytes: &[u8]) -> OsString {
+        std::os::unix::ffi::OsStringExt::from_vec(bytes.to_vec())
+    }
+}
+
+/// The manifest's `run` with `./` elements resolved against `dir`, then `args`.
+pub fn argv(manifest: &Manifest, dir: &Path, args: &[OsString]) -> Vec<OsString> {
+    manifest
+        .run
+        .iter()
+        .map(|a| match a.strip_prefix("./") {
+            Some(rest) => dir.join(rest).into_os_string(),
+            None => a.into(),
+        })
+        .chain(args.iter().cloned())
+        .collect()
+}
+
+fn command(argv: &[OsString], env: &BTreeMap<OsString, OsString>) -> Command {
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).env_clear().envs(env);
+    cmd
+}
+
+/// Why the package could not be started; maps to 126/127 like `env`.
+#[derive(Debug)]
+pub struct LaunchError {
+    /// 126 (not executable) or 127 (not found).
+    pub status: u8,
+    /// The OS error.
+    pub source: io::Error,
+}
+
+fn launch_error(source: io::Error) -> LaunchError {
+    let status = if source.kind() == io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    };
+    LaunchError { status, source }
+}
+
+/// Replaces this process with the package. Returns only on failure.
+pub fn exec(argv: &[OsString], env: &BTreeMap<OsString, OsString>) -> LaunchError {
+    launch_error(command(argv, env).exec())
+}
+
+/// Output of one child stream: where it comes from and where it goes.
+enum Sink {
+    Stdout,
+    Stderr,
+}
+
+/// Starts the package with masked output (a pseudo-terminal for each of keyward's own
+/// outputs that is a terminal, a pipe otherwise), forwards signals, and returns its
+/// exit status: its code, or 128+N when killed by signal N.
+pub fn run_masked(
+    argv: &[OsString],
+    env: &BTreeMap<OsString, OsString>,
+    values: &[SecretBytes],
+) -> Result<u8, LaunchError> {
+    let mut cmd = command(argv, env);
+    let out_pty = if io::stdout().is_terminal() {
+        open_pty(&io::stdout()).ok()
+    } else {
+        None
+    };
+    let err_pty = if io::stderr().is_terminal() {
+        open_pty(&io::stderr()).ok()
+    } else {
+        None
+    };
+    let (out_reader, out_writer) = pipe_or_pty(out_pty).map_err(launch_error)?;
+    let (err_reader, err_writer) = pipe_or_pty(err_pty).map_err(launch_error)?;
+    cmd.stdin(Stdio::inherit())
+        .stdout(out_writer)
+        .stderr(err_writer);
+    let child = cmd.spawn().map_err(launch_error)?;
+    // `cmd` holds our copies of the write ends; drop them so EOF arrives when the child exits.
+    drop(cmd);
+    let masker = Masker::new(values);
+    let status = thread::scope(|scope| {
+        scope.spawn(|| pump(out_reader, Sink::Stdout, &masker));
+        scope.spawn(|| pump(err_reader, Sink::Stderr, &masker));
+        supervise(child)
+    });
+    Ok(status)
+}
+
+struct Pty {
+    master: OwnedFd,
+    slave: OwnedFd,
+}
+
+/// A pseudo-terminal sized like `like`, so the package sees a terminal of the same size.
+fn open_pty(like: &impl AsFd) -> io::Result<Pty> {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)?;
+    grantpt(&master)?;
+    unlockpt(&master)?;
+    let name = ptsname(&master, Vec::new())?;
+    let slave: OwnedFd = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(<OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+            name.as_bytes(),
+        ))?
+        .into();
+    if let Ok(size) = rustix::termios::tcgetwinsize(like) {
+        let _ = rustix::termios::tcsetwinsize(&slave, size);
+    }
+    Ok(Pty { master, slave })
+}
+
+fn pipe_or_pty(pty: Option<Pty>) -> io::Result<(OwnedFd, Stdio)> {
+    match pty {
+        Some(pty) => Ok((pty.master, Stdio::from(pty.slave))),
+        None => {
+            let (reader, writer) = io::pipe()?;
+            Ok((reader.into(), Stdio::from(writer)))
+        }
+    }
+}
+
+/// Copies one child stream to ours through the masker. Ends at EOF (or EIO, which is
+/// how a pty master reports that the last slave closed).
+fn pump(source: OwnedFd, sink: Sink, masker: &Masker) {
+    let mut source = std::fs::File::from(source);
+    let mut stream = masker.stream();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut out = Vec::with_capacity(buf.len() + 64);
+    loop {
+        let n = match source.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        out.clear();
+        stream.feed(&buf[..n], &mut out);
+        if write_all(&sink, &out).is_err() {
+            // Our reader went away (`| head`): keep draining so the child is not blocked.
+            continue;
+        }
+    }
+    out.clear();
+    stream.finish(&mut out);
+    let _ = write_all(&sink, &out);
+}
+
+fn write_all(sink: &Sink, bytes: &[u8]) -> io::Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    match sink {
+        Sink::Stdout => {
+            let mut o = io::stdout().lock();
+            o.write_all(bytes)?;
+            o.flush()
+        }
+        Sink::Stderr => io::stderr().lock().write_all(bytes),
+    }
+}
+
+/// Forwards INT, TERM, HUP, QUIT (sent to keyward by another process; the terminal
+/// already delivers its own to the package) and WINCH, then reaps the child.
+fn supervise(mut child: Child) -> u8 {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
+    use signal_hook::iterator::SignalsInfo;
+    use signal_hook::iterator::exfiltrator::WithOrigin;
+    use signal_hook::low_level::siginfo::Cause;
+    let pid = rustix::process::Pid::from_child(&child);
+    let signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH]);
+    let handle = signals.as_ref().ok().map(|s| s.handle());
+    let forwarder = signals.ok().map(|mut signals| {
+        thread::spawn(move || {
+            for origin in signals.forever() {
+                if origin.signal == SIGWINCH || matches!(origin.cause, Cause::Kernel) {
+                    // Window changes reach the package through its own terminal; a
+                    // terminal's ^C already went to the package's process group.
+                    continue;
+                }
+                if let Some(sig) = rustix::process::Signal::from_named_raw(origin.signal) {
+                    let _ = rustix::process::kill_process(pid, sig);
+                }
+            }
+        })
+    });
+    let status = loop {
+        match child.wait() {
+            Ok(status) => break status,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return 125,
+        }
+    };
+    if let Some(handle) = handle {
+        handle.close();
+    }
+    if let Some(f) = forwarder {
+        let _ = f.join();
+    }
+    exit_code(status)
+}
+
+/// The package's code, or 128+N when it was killed by signal N.
+pub fn exit_code(status: std::process::ExitStatus) -> u8 {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code & 0xff).unwrap_or(1),
+        (None, Some(sig)) => u8::try_from(128 + sig).unwrap_or(255),
+        (None, None) => 125,
+    }
+}
