@@ -192,29 +192,28 @@ fn plan_entry(
             plan.manifest.name
         ))));
     }
-    if let Some(expected) = &entry.sha256 {
-        if expected != &plan.tree.digest {
-            return Err(Error::new(
-                Kind::Changed,
-                at(format!(
-                    "digest is {}, the config pins {expected}; nothing was applied",
-                    plan.tree.digest
-                )),
-            )
-            .code("package-changed")
-            .hint(format!(
-                "review the change with `keyward install {}` or update `sha256` in the config",
-                path
-            )));
-        }
+    if let Some(expected) = &entry.sha256
+        && expected != &plan.tree.digest
+    {
+        let found = &plan.tree.digest;
+        return Err(Error::new(
+            Kind::Changed,
+            at(format!(
+                "digest is {found}, the config pins {expected}; nothing was applied"
+            )),
+        )
+        .code("package-changed")
+        .hint(format!(
+            "review the change with `keyward install {path}`, or update `sha256` in the config"
+        )));
     }
-    if let Some(expected) = &entry.version {
-        if expected != &plan.manifest.version {
-            return Err(Error::general(at(format!(
-                "version is `{}`, the config expects `{expected}`; nothing was applied",
-                plan.manifest.version
-            ))));
-        }
+    if let Some(expected) = &entry.version
+        && expected != &plan.manifest.version
+    {
+        let found = &plan.manifest.version;
+        return Err(Error::general(at(format!(
+            "version is `{found}`, the config expects `{expected}`; nothing was applied"
+        ))));
     }
     for key in &entry.keys {
         if plan.manifest.requests(key).is_none() {

@@ -157,10 +157,10 @@ fn short_values(s: &Session, kc: &KeychainRow, inst: &Installed) -> Result<Vec<S
     for name in &inst.granted {
         if let Some(row) = s.vault.secret(&kc.id, name)? {
             let aad = crate::commands::secret::secret_aad(&s.vault.id, &kc.id, name, row.version);
-            if let Ok(v) = crate::crypto::open(&keys.dek, &row.value, &aad) {
-                if v.len() < 4 {
-                    short.push(name.clone());
-                }
+            if let Ok(v) = crate::crypto::open(&keys.dek, &row.value, &aad)
+                && v.len() < crate::mask::MIN_MASKED_LEN
+            {
+                short.push(name.clone());
             }
         }
     }
