@@ -172,6 +172,15 @@ pub enum Command {
     ///   keyward log --package @acme/stripe-charge --limit 20
     ///   keyward log --verify
     Log(LogArgs),
+
+    /// Print a completion script
+    ///
+    /// Example:
+    ///   keyward completions bash > ~/.local/share/bash-completion/completions/keyward
+    Completions {
+        /// Shell to complete for
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `run` arguments.

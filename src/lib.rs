@@ -10,6 +10,7 @@ pub mod commands;
 pub mod crypto;
 pub mod digest;
 pub mod error;
+pub mod generate;
 pub mod grants;
 pub mod keystore;
 pub mod manifest;

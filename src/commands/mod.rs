@@ -57,6 +57,10 @@ pub fn run(cli: Cli) -> Result<u8> {
     let done = match cli.command {
         Command::Run(args) => return run::cmd_run(&ctx, &args),
         Command::Log(args) => log::cmd_log(&ctx, &args),
+        Command::Completions { shell } => {
+            crate::output::print_bytes(&crate::generate::completion(shell));
+            Ok(())
+        }
         Command::Init(args) => init::cmd_init(&ctx, &args),
         Command::Keychain(cmd) => keychain::cmd_keychain(&ctx, cmd),
         Command::Secret(cmd) => secret::cmd_secret(&ctx, cmd),

@@ -1,0 +1,388 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_keyward_global_optspecs
+    string join \n vault= k/keychain= json no-input q/quiet v/verbose color= h/help V/version
+end
+
+function __fish_keyward_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_keyward_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_keyward_using_subcommand
+    set -l cmd (__fish_keyward_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c keyward -n "__fish_keyward_needs_command" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_needs_command" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_needs_command" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_needs_command" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_needs_command" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_needs_command" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_needs_command" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "init" -d 'Create the vault and its master key'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "keychain" -d 'Create, list and remove keychains; rotate their bearer tokens'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "secret" -d 'Store, list, remove and read secrets'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "install" -d 'Install or update a package: pin its code and approve the keys it requests'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "approve" -d 'Approve keys the package\'s manifest requests'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "revoke" -d 'Revoke approved keys'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "uninstall" -d 'Remove a package and all its grants'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "list" -d 'List the keychain\'s packages with their state'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "inspect" -d 'Show a package: manifest, pin, current digest, and each key\'s state'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "status" -d 'What needs the owner: unapproved requests, missing values, changed packages'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "config" -d 'Export or apply the keychain\'s grants as a JSON file'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "completions" -d 'Print a completion script'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand init" -l backend -d 'Where the master key is kept' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+passphrase\t'Wrapped under Argon2id of a passphrase stored nowhere'
+env\t'Printed once at init; supplied later in KEYWARD_MASTER_KEY'"
+complete -c keyward -n "__fish_keyward_using_subcommand init" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand init" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand init" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand init" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand init" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand init" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand init" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand init" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -f -a "create" -d 'Create a keychain and print its bearer token once, alone on stdout'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -f -a "list" -d 'List keychains: name, tokens, secrets, creation time'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -f -a "rm" -d 'Remove a keychain with all its secrets and tokens'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -f -a "token" -d 'Issue a new bearer token; the old one stops working at once'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and not __fish_seen_subcommand_from create list rm token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -l no-token -d 'Create it without a token (rotate one in later)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -l rotate -d 'Required: confirms that the current token will stop working'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a keychain and print its bearer token once, alone on stdout'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "list" -d 'List keychains: name, tokens, secrets, creation time'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a keychain with all its secrets and tokens'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "token" -d 'Issue a new bearer token; the old one stops working at once'
+complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "set" -d 'Store a secret: prompted without echo, or from --stdin or --from-env'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "list" -d 'List secret names, versions and dates; never values'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "rm" -d 'Remove a secret'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "get" -d 'Print one secret\'s value (owner only)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l from-env -d 'Read the value from this environment variable of keyward\'s own process' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l stdin -d 'Read the value from standard input (one trailing newline is dropped)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a secret: prompted without echo, or from --stdin or --from-env'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "list" -d 'List secret names, versions and dates; never values'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a secret'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one secret\'s value (owner only)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l approve -d 'Approve this requested key (repeatable)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand install" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l approve-all -d 'Approve every key the manifest requests'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -s y -l yes -d 'Do not ask; approve only what --approve / --approve-all name'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -l all -d 'Every key the manifest requests'
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand approve" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -l all -d 'Every key the manifest requests'
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand revoke" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand uninstall" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand list" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand list" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand list" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand list" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand list" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand list" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand list" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -l diff -d 'List files added, removed and changed since the pin'
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand status" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand status" -l check -d 'Exit 5 when anything is pending'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -l prune -d 'Uninstall packages the file does not name'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand run" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l no-mask -d 'Replace keyward with the package (exec): no output masking, no extra process'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l inherit-env -d 'Pass the caller\'s whole environment instead of the allowlist'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand log" -l package -d 'Only entries about this package' -r
+complete -c keyward -n "__fish_keyward_using_subcommand log" -l limit -d 'Only the newest N entries' -r
+complete -c keyward -n "__fish_keyward_using_subcommand log" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand log" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand log" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand log" -l verify -d 'Check the HMAC chain; exit 7 naming the first bad entry'
+complete -c keyward -n "__fish_keyward_using_subcommand log" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand log" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand log" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand log" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand log" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "init" -d 'Create the vault and its master key'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "keychain" -d 'Create, list and remove keychains; rotate their bearer tokens'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "secret" -d 'Store, list, remove and read secrets'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "install" -d 'Install or update a package: pin its code and approve the keys it requests'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "approve" -d 'Approve keys the package\'s manifest requests'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "revoke" -d 'Revoke approved keys'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "uninstall" -d 'Remove a package and all its grants'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "list" -d 'List the keychain\'s packages with their state'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "inspect" -d 'Show a package: manifest, pin, current digest, and each key\'s state'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "status" -d 'What needs the owner: unapproved requests, missing values, changed packages'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "config" -d 'Export or apply the keychain\'s grants as a JSON file'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "completions" -d 'Print a completion script'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret install approve revoke uninstall list inspect status config run log completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "create" -d 'Create a keychain and print its bearer token once, alone on stdout'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "list" -d 'List keychains: name, tokens, secrets, creation time'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "rm" -d 'Remove a keychain with all its secrets and tokens'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "token" -d 'Issue a new bearer token; the old one stops working at once'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a secret: prompted without echo, or from --stdin or --from-env'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secret names, versions and dates; never values'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "rm" -d 'Remove a secret'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "get" -d 'Print one secret\'s value (owner only)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
