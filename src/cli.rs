@@ -41,7 +41,7 @@ pub struct Cli {
     pub json: bool,
 
     /// Never prompt; fail with exit 5 when input would be needed
-    #[arg(long, global = true, env = "KEYWARD_NO_INPUT")]
+    #[arg(long, global = true, env = "KEYWARD_NO_INPUT", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_input: bool,
 
     /// Print only errors and the data asked for

@@ -107,7 +107,7 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
                 print_bytes(key.as_bytes());
             }
             ctx.out.info(format!(
-                "Created vault {path}\nStore the master key above in your CI secret store and export it as \
+                "Created vault {path}\nStore the master key printed on stdout in your CI secret store and export it as \
                  KEYWARD_MASTER_KEY; it is not kept anywhere else."
             ));
         }
