@@ -23,7 +23,13 @@ Exit codes: 0 done, 1 error, 2 usage, 3 locked, 4 not found, 5 denied,
 #[command(arg_required_else_help = true, max_term_width = 100)]
 pub struct Cli {
     /// Vault file [default: $XDG_DATA_HOME/keyward/vault.db]
-    #[arg(long, global = true, env = "KEYWARD_VAULT", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "KEYWARD_VAULT",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub vault: Option<PathBuf>,
 
     /// Keychain to act on [default: default, or the token's keychain]
@@ -32,6 +38,7 @@ pub struct Cli {
         long,
         global = true,
         env = "KEYWARD_KEYCHAIN",
+        hide_env_values = true,
         value_name = "NAME"
     )]
     pub keychain: Option<String>,
@@ -41,7 +48,7 @@ pub struct Cli {
     pub json: bool,
 
     /// Never prompt; fail with exit 5 when input would be needed
-    #[arg(long, global = true, env = "KEYWARD_NO_INPUT", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, global = true, env = "KEYWARD_NO_INPUT", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub no_input: bool,
 
     /// Print only errors and the data asked for
@@ -79,16 +86,22 @@ pub enum Command {
     ///
     /// Never overwrites an existing vault. With `--backend env`, stdout is the master key
     /// alone (base64url), for a CI secret store; later runs read it from KEYWARD_MASTER_KEY.
-    ///
-    /// Example:
-    ///   export KEYWARD_MASTER_KEY="$(keyward init --backend env)"
+    #[command(
+        after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward init --backend env)\""
+    )]
     Init(InitArgs),
 
     /// Create, list and remove keychains; rotate their bearer tokens
+    #[command(
+        after_long_help = "Examples:\n  TOKEN=$(keyward keychain create ci)\n  keyward keychain list\n  keyward keychain token ci --rotate"
+    )]
     #[command(subcommand)]
     Keychain(KeychainCommand),
 
     /// Store, list, remove and read secrets
+    #[command(
+        after_long_help = "Examples:\n  keyward secret set STRIPE_SECRET_KEY\n  keyward secret list --json"
+    )]
     #[command(subcommand)]
     Secret(SecretCommand),
 
@@ -98,25 +111,23 @@ pub enum Command {
     /// approve (required keys pre-selected) and then for values still missing. With no
     /// terminal, --approve / --approve-all decide; --yes installs without approving
     /// anything not named. Re-installing changed code shows what changed and asks again.
-    ///
-    /// Examples:
-    ///   keyward install ./tools/stripe
-    ///   keyward install ./tools/stripe --approve STRIPE_SECRET_KEY
+    #[command(
+        after_long_help = "Examples:\n  keyward install ./tools/stripe\n  keyward install ./tools/stripe --approve STRIPE_SECRET_KEY"
+    )]
     Install(InstallArgs),
 
     /// Approve keys the package's manifest requests
-    ///
-    /// Example:
-    ///   keyward approve @acme/stripe-charge STRIPE_SECRET_KEY
+    #[command(
+        after_long_help = "Examples:\n  keyward approve @acme/stripe-charge STRIPE_SECRET_KEY"
+    )]
     Approve(GrantArgs),
 
     /// Revoke approved keys
-    ///
-    /// Example:
-    ///   keyward revoke @acme/stripe-charge --all
+    #[command(after_long_help = "Examples:\n  keyward revoke @acme/stripe-charge --all")]
     Revoke(GrantArgs),
 
     /// Remove a package and all its grants
+    #[command(after_long_help = "Examples:\n  keyward uninstall @acme/stripe-charge")]
     Uninstall {
         /// Package name (from its manifest) or installed path
         package: String,
@@ -125,12 +136,11 @@ pub enum Command {
     /// List the keychain's packages with their state
     ///
     /// States: ready, needs approval, needs secret, revoked: changed.
+    #[command(after_long_help = "Examples:\n  keyward list\n  keyward list --json")]
     List,
 
     /// Show a package: manifest, pin, current digest, and each key's state
-    ///
-    /// Example:
-    ///   keyward inspect @acme/stripe-charge --diff
+    #[command(after_long_help = "Examples:\n  keyward inspect @acme/stripe-charge --diff")]
     Inspect {
         /// Package name (from its manifest) or installed path
         package: String,
@@ -140,9 +150,7 @@ pub enum Command {
     },
 
     /// What needs the owner: unapproved requests, missing values, changed packages
-    ///
-    /// Example (CI gate):
-    ///   keyward status --check
+    #[command(after_long_help = "Examples:\n  keyward status --check")]
     Status {
         /// Exit 5 when anything is pending
         #[arg(long)]
@@ -150,6 +158,9 @@ pub enum Command {
     },
 
     /// Export or apply the keychain's grants as a JSON file
+    #[command(
+        after_long_help = "Examples:\n  keyward config export > keyward.json\n  keyward config apply keyward.json"
+    )]
     #[command(subcommand)]
     Config(ConfigCommand),
 
@@ -160,23 +171,21 @@ pub enum Command {
     /// The package's output is masked: each granted value reads <concealed by keyward>.
     /// Exit status: the package's own (128+N if killed by signal N); 125 when keyward
     /// fails, 126 when the command is not executable, 127 when it is not found.
-    ///
-    /// Examples:
-    ///   keyward run @acme/stripe-charge -- --amount 100
-    ///   KEYWARD_TOKEN=$TOKEN keyward run ./tools/stripe
+    #[command(
+        after_long_help = "Examples:\n  keyward run @acme/stripe-charge -- --amount 100\n  KEYWARD_TOKEN=$TOKEN keyward run ./tools/stripe"
+    )]
     Run(RunArgs),
 
     /// Show the keychain's audit log, or verify its HMAC chain
-    ///
-    /// Example:
-    ///   keyward log --package @acme/stripe-charge --limit 20
-    ///   keyward log --verify
+    #[command(
+        after_long_help = "Examples:\n  keyward log --package @acme/stripe-charge --limit 20\n  keyward log --verify"
+    )]
     Log(LogArgs),
 
     /// Print a completion script
-    ///
-    /// Example:
-    ///   keyward completions bash > ~/.local/share/bash-completion/completions/keyward
+    #[command(
+        after_long_help = "Examples:\n  keyward completions bash > ~/.local/share/bash-completion/completions/keyward"
+    )]
     Completions {
         /// Shell to complete for
         shell: clap_complete::Shell,
@@ -246,17 +255,13 @@ pub struct GrantArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print the keychain's packages and grants as JSON
-    ///
-    /// Example:
-    ///   keyward config export > keyward.json
+    #[command(after_long_help = "Examples:\n  keyward config export > keyward.json")]
     Export,
     /// Make the keychain match a config file (declarative, idempotent, all or nothing)
     ///
     /// Installs each package from `path` (relative to the file), fails when its digest
     /// is not `sha256` or its version is not `version`, approves exactly `keys`.
-    ///
-    /// Example:
-    ///   keyward config apply keyward.json --prune
+    #[command(after_long_help = "Examples:\n  keyward config apply keyward.json --prune")]
     Apply {
         /// Config file
         file: PathBuf,
@@ -278,9 +283,7 @@ pub struct InitArgs {
 #[derive(Debug, Subcommand)]
 pub enum KeychainCommand {
     /// Create a keychain and print its bearer token once, alone on stdout
-    ///
-    /// Example:
-    ///   TOKEN=$(keyward keychain create ci)
+    #[command(after_long_help = "Examples:\n  TOKEN=$(keyward keychain create ci)")]
     Create {
         /// Keychain name: lower-case letters, digits, '.', '_' and '-', up to 64
         name: String,
@@ -289,10 +292,12 @@ pub enum KeychainCommand {
         no_token: bool,
     },
     /// List keychains: name, tokens, secrets, creation time
+    #[command(after_long_help = "Examples:\n  keyward keychain list --json")]
     List,
     /// Remove a keychain with all its secrets and tokens
     ///
     /// Asks for confirmation on a terminal; pass --yes otherwise.
+    #[command(after_long_help = "Examples:\n  keyward keychain rm ci --yes")]
     Rm {
         /// Keychain to remove
         name: String,
@@ -301,9 +306,7 @@ pub enum KeychainCommand {
         yes: bool,
     },
     /// Issue a new bearer token; the old one stops working at once
-    ///
-    /// Example:
-    ///   TOKEN=$(keyward keychain token ci --rotate)
+    #[command(after_long_help = "Examples:\n  TOKEN=$(keyward keychain token ci --rotate)")]
     Token {
         /// Keychain whose token to rotate
         name: String,
@@ -320,15 +323,17 @@ pub enum SecretCommand {
     ///
     /// A value is never accepted as an argument (it would end up in shell history and
     /// in the process list).
-    ///
-    /// Examples:
-    ///   keyward secret set STRIPE_SECRET_KEY
-    ///   printf %s "$STRIPE_KEY" | keyward secret set STRIPE_SECRET_KEY --stdin
-    ///   keyward secret set OPENAI_API_KEY --from-env OPENAI_API_KEY
+    #[command(
+        after_long_help = "Examples:\n  keyward secret set STRIPE_SECRET_KEY\n  printf %s \"$STRIPE_KEY\" | keyward secret set STRIPE_SECRET_KEY --stdin\n  keyward secret set OPENAI_API_KEY --from-env OPENAI_API_KEY"
+    )]
     Set(SecretSetArgs),
     /// List secret names, versions and dates; never values
+    #[command(
+        after_long_help = "Examples:\n  keyward secret list\n  keyward -k ci secret list --json"
+    )]
     List,
     /// Remove a secret
+    #[command(after_long_help = "Examples:\n  keyward secret rm STRIPE_SECRET_KEY")]
     Rm {
         /// Secret name
         name: String,
@@ -336,6 +341,7 @@ pub enum SecretCommand {
     /// Print one secret's value (owner only)
     ///
     /// The value is printed as stored, with a newline only when stdout is a terminal.
+    #[command(after_long_help = "Examples:\n  keyward secret get STRIPE_SECRET_KEY | pbcopy")]
     Get {
         /// Secret name
         name: String,
