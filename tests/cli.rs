@@ -6,6 +6,8 @@ mod common;
 mod init;
 mod keychain;
 mod secret;
+mod token;
+mod unlock;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
