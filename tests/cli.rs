@@ -4,6 +4,7 @@
 mod common;
 
 mod init;
+mod integrity;
 mod keychain;
 mod secret;
 mod token;
