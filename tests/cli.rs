@@ -3,9 +3,11 @@
 
 mod common;
 
+mod concurrency;
 mod init;
 mod integrity;
 mod keychain;
+mod permissions;
 mod secret;
 mod token;
 mod unlock;
