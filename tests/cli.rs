@@ -7,6 +7,7 @@ mod concurrency;
 mod init;
 mod integrity;
 mod keychain;
+mod leaks;
 mod permissions;
 mod secret;
 mod token;
