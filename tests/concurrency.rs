@@ -108,3 +108,63 @@ fn sixteen_processes_setting_fifty_secrets_each_lose_nothing_and_never_see_busy(
         assert_eq!(env.get_secret(&name(w, i)), value(w, i));
     }
 }
+
+/// Runs `keyward ARGS` once; `Some(description)` when it failed or mentioned a lock.
+fn run_once(env: &TestEnv, args: &[&str], stdin: &str) -> Option<String> {
+    let mut child = env
+        .std_cmd(keyward_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn keyward");
+    // Commands that do not read stdin may exit first: a broken pipe is fine then.
+    let _ = child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(stdin.as_bytes());
+    let out = child.wait_with_output().expect("wait for keyward");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    let bad = !out.status.success() || stderr.contains("busy") || stderr.contains("locked");
+    bad.then(|| format!("{args:?}: exit {:?}: {}", out.status.code(), stderr.trim()))
+}
+
+#[test]
+fn parallel_readers_writers_and_keychain_creates_never_see_busy() {
+    let env = TestEnv::with_vault();
+    env.set_secret("SEED", "seed-value");
+    let failures: Vec<String> = thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for t in 0..12 {
+            let env = &env;
+            handles.push(scope.spawn(move || {
+                let mut failures = Vec::new();
+                for i in 0..20 {
+                    let name = format!("MIX_{t:02}_{i:02}");
+                    let keychain = format!("kc-{t}-{i}");
+                    let args: Vec<&str> = match t % 4 {
+                        0 | 1 => vec!["secret", "set", &name, "--stdin"],
+                        2 => vec!["secret", "list"],
+                        _ if i % 2 == 0 => vec!["secret", "get", "SEED"],
+                        _ => vec!["keychain", "create", &keychain, "--no-token"],
+                    };
+                    failures.extend(run_once(env, &args, "v"));
+                }
+                failures
+            }));
+        }
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker thread"))
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // 6 writer threads x 20 sets, plus SEED.
+    assert_eq!(env.secret_names().len(), 6 * 20 + 1);
+    assert_eq!(
+        env.sqlite("SELECT count(*) FROM keychains"),
+        (1 + 3 * 10).to_string()
+    );
+}

@@ -100,6 +100,10 @@ fn init_creates_the_default_keychain() {
         .map(|k| k["name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(names, ["default"]);
+    assert_eq!(
+        doc["keychains"][0]["tokens"], 0,
+        "default has no token until rotated in"
+    );
 }
 
 #[test]

@@ -58,6 +58,18 @@ fn secret_set_again_replaces_the_value_and_bumps_the_version() {
     let doc: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
     assert_eq!(doc["keychain"], "default");
     let secret = &doc["secrets"][0];
+    let mut fields: Vec<_> = secret
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["created", "name", "updated", "version"],
+        "no value field"
+    );
     assert_eq!(secret["name"], "ROTATED");
     assert_eq!(secret["version"], 2);
     for field in ["created", "updated"] {
@@ -219,4 +231,58 @@ fn unknown_keychain_exits_4() {
         .assert()
         .code(4)
         .stderr(predicate::str::contains("nope"));
+}
+
+#[test]
+fn secret_set_stdin_accepts_exactly_64_kib_and_refuses_more() {
+    let env = TestEnv::with_vault();
+    let limit = "a".repeat(64 * 1024);
+    env.set_secret("AT_LIMIT", &format!("{limit}\n"));
+    assert_eq!(env.get_secret("AT_LIMIT"), limit);
+
+    env.cmd()
+        .args(["secret", "set", "OVER_LIMIT", "--stdin"])
+        .write_stdin(format!("{limit}b"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("64 KiB"));
+    env.cmd()
+        .args(["secret", "get", "OVER_LIMIT"])
+        .assert()
+        .code(4);
+}
+
+#[test]
+#[ignore = "bug: 64 KiB + \"\\r\\n\" + more is silently truncated to 64 KiB and stored (exit 0)"]
+fn secret_set_stdin_never_truncates_a_value_over_64_kib() {
+    let env = TestEnv::with_vault();
+    // read_stdin stops reading at 64 KiB + 2 bytes; if those two are "\r\n" they are
+    // dropped as the trailing newline, and the rest of the input is lost.
+    let input = format!("{}\r\nTHE-REST-OF-A-LONG-PEM", "a".repeat(64 * 1024));
+    env.cmd()
+        .args(["secret", "set", "LONG_PEM", "--stdin"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("64 KiB"));
+    env.cmd()
+        .args(["secret", "get", "LONG_PEM"])
+        .assert()
+        .code(4);
+}
+
+#[test]
+#[ignore = "bug: with --json, clap's usage errors (exit 2) are printed as text, not JSON"]
+fn json_usage_errors_are_one_json_object_on_stderr() {
+    let env = TestEnv::with_vault();
+    for args in [
+        &["--json", "secret", "bogus"][..],
+        &["--json", "secret", "get"],
+        &["--json", "init", "--backend", "nope"],
+    ] {
+        let assert = env.cmd().args(args).assert().code(2).stdout("");
+        let doc: serde_json::Value = serde_json::from_slice(&assert.get_output().stderr)
+            .unwrap_or_else(|_| panic!("{args:?}: stderr is not JSON: {}", stderr_of(&assert)));
+        assert_eq!(doc["error"]["code"], "usage", "{args:?}");
+    }
 }

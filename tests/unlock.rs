@@ -129,3 +129,21 @@ fn missing_vault_exits_4_naming_the_path() {
         .stderr(predicate::str::contains(env.vault().to_str().unwrap()));
     assert!(!env.vault_dir().exists(), "a read command creates nothing");
 }
+
+#[test]
+fn master_key_env_comes_before_the_passphrase_and_never_falls_back_to_it() {
+    let env = TestEnv::new();
+    env.cmd()
+        .env("KEYWARD_PASSPHRASE", PASSPHRASE)
+        .args(["init", "--backend", "passphrase"])
+        .assert()
+        .success();
+    // A wrong KEYWARD_MASTER_KEY is used first; the right passphrase does not rescue it.
+    env.cmd()
+        .env("KEYWARD_MASTER_KEY", TestEnv::new().init_env_backend())
+        .env("KEYWARD_PASSPHRASE", PASSPHRASE)
+        .args(["secret", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("KEYWARD_MASTER_KEY"));
+}
