@@ -168,3 +168,37 @@ fn parallel_readers_writers_and_keychain_creates_never_see_busy() {
         (1 + 3 * 10).to_string()
     );
 }
+
+#[test]
+fn parallel_inits_on_one_path_create_exactly_one_vault() {
+    let env = TestEnv::new();
+    let results: Vec<(Option<i32>, String)> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let env = &env;
+                scope.spawn(move || {
+                    let out = env
+                        .std_cmd(keyward_bin())
+                        .args(["init", "--backend", "env"])
+                        .stdin(Stdio::null())
+                        .output()
+                        .expect("run keyward init");
+                    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<_> = results
+        .iter()
+        .filter(|(code, _)| *code == Some(0))
+        .collect();
+    let losers = results.iter().filter(|(code, _)| *code == Some(1)).count();
+    assert_eq!((winners.len(), losers), (1, 7), "{results:?}");
+
+    // The one key printed is the key of the vault on disk.
+    let mut env = env;
+    env.set_master_key(winners[0].1.clone());
+    env.set_secret("AFTER_RACE", "ok");
+    assert_eq!(env.get_secret("AFTER_RACE"), "ok");
+}

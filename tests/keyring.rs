@@ -9,11 +9,16 @@
 use std::ffi::OsString;
 use std::fs;
 use std::process::{Command as StdCommand, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use assert_cmd::Command;
 
 use crate::common::{PATH, TestEnv, stderr_of, stdout_of};
+
+/// Held by every test that talks to the Secret Service, so that one test can compare
+/// the keyring's entries before and after without another test adding its own.
+static KEYRING: Mutex<()> = Mutex::new(());
 
 /// The variables a Secret Service client needs to find the private session.
 const SESSION_VARS: &[&str] = &[
@@ -22,8 +27,12 @@ const SESSION_VARS: &[&str] = &[
     "GNOME_KEYRING_CONTROL",
 ];
 
-/// The session's variables when KEYWARD_TEST_KEYRING=1, else `None` after saying so.
-fn keyring_session() -> Option<Vec<(&'static str, OsString)>> {
+/// Name and value of each variable of the keyring session.
+type SessionVars = Vec<(&'static str, OsString)>;
+
+/// The session's variables (and the keyring lock) when KEYWARD_TEST_KEYRING=1, else
+/// `None` after saying so.
+fn keyring_session() -> Option<(MutexGuard<'static, ()>, SessionVars)> {
     if std::env::var_os("KEYWARD_TEST_KEYRING").is_none_or(|v| v != "1") {
         eprintln!(
             "skipping: no Secret Service (run scripts/test or scripts/keyring-session cargo test)"
@@ -39,7 +48,10 @@ fn keyring_session() -> Option<Vec<(&'static str, OsString)>> {
             .any(|(name, _)| *name == "DBUS_SESSION_BUS_ADDRESS"),
         "KEYWARD_TEST_KEYRING=1 but DBUS_SESSION_BUS_ADDRESS is not set"
     );
-    Some(vars)
+    let guard = KEYRING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Some((guard, vars))
 }
 
 /// `keyward` in `env`'s clean environment plus the keyring session, no master key.
@@ -95,7 +107,7 @@ fn init_keyring_vault(env: &TestEnv, session: &[(&'static str, OsString)]) -> St
 
 #[test]
 fn init_keyring_backend_stores_the_master_key_in_the_secret_service() {
-    let Some(session) = keyring_session() else {
+    let Some((_lock, session)) = keyring_session() else {
         return;
     };
     let env = TestEnv::new();
@@ -127,7 +139,7 @@ fn init_keyring_backend_stores_the_master_key_in_the_secret_service() {
 
 #[test]
 fn init_keyring_backend_round_trips_set_list_get_through_the_secret_service() {
-    let Some(session) = keyring_session() else {
+    let Some((_lock, session)) = keyring_session() else {
         return;
     };
     let env = TestEnv::new();
@@ -159,7 +171,7 @@ fn init_keyring_backend_round_trips_set_list_get_through_the_secret_service() {
 
 #[test]
 fn keyring_vault_whose_entry_was_deleted_exits_3_naming_the_entry() {
-    let Some(session) = keyring_session() else {
+    let Some((_lock, session)) = keyring_session() else {
         return;
     };
     let env = TestEnv::new();
@@ -227,4 +239,56 @@ fn unlocking_a_keyring_vault_without_a_reachable_keyring_exits_3_naming_three_fi
         .stdout("");
     assert_names_the_three_fixes(&stderr_of(&assert));
     assert_eq!(env.vault_dir_snapshot(), before, "the vault is unchanged");
+}
+
+/// The accounts of every `keyward` entry in the Secret Service.
+fn keyward_accounts(session: &[(&'static str, OsString)]) -> Vec<String> {
+    let out = StdCommand::new("secret-tool")
+        .env_clear()
+        .env("PATH", PATH)
+        .envs(session.iter().map(|(k, v)| (k, v)))
+        .args(["search", "--all", "service", "keyward"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run secret-tool search");
+    // secret-tool prints the attributes on stdout or stderr depending on its version.
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let mut accounts: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("attribute.username = "))
+        .map(str::to_owned)
+        .collect();
+    accounts.sort();
+    accounts
+}
+
+#[test]
+fn failed_keyring_init_removes_its_keyring_entry_again() {
+    let Some((_lock, session)) = keyring_session() else {
+        return;
+    };
+    let env = TestEnv::new();
+    // The vault's folder cannot be created: its parent is a regular file.
+    let blocker = env.root().join("not-a-folder");
+    fs::write(&blocker, b"").unwrap();
+    let before = keyward_accounts(&session);
+    keyring_cmd(&env, &session)
+        .env("KEYWARD_VAULT", blocker.join("vault.db"))
+        .arg("init")
+        .assert()
+        .code(1);
+    assert_eq!(
+        keyward_accounts(&session),
+        before,
+        "no keyring entry is left behind"
+    );
+
+    // Sanity: a successful init does add one, so the comparison above can fail.
+    let account = init_keyring_vault(&env, &session);
+    assert!(keyward_accounts(&session).contains(&account));
+    secret_tool(
+        &session,
+        &["clear", "service", "keyward", "username", &account],
+    );
 }
