@@ -204,3 +204,67 @@ fn canary_is_not_in_plaintext_anywhere_in_the_vault_folder() {
         assert!(!found, "{name} holds the canary in plaintext");
     }
 }
+
+#[test]
+fn master_key_and_tokens_never_appear_on_stderr() {
+    let mut env = TestEnv::new();
+    let init = env
+        .cmd()
+        .args(["-v", "init", "--backend", "env"])
+        .assert()
+        .success();
+    let key = stdout_of(&init);
+    assert!(
+        !stderr_of(&init).contains(&key),
+        "init -v echoes the key on stderr"
+    );
+    env.set_master_key(key.clone());
+
+    let create = env
+        .cmd()
+        .args(["-v", "keychain", "create", "ci"])
+        .assert()
+        .success();
+    let token = stdout_of(&create).trim_end().to_owned();
+    assert!(!stderr_of(&create).contains(&token));
+
+    let mut runs = Vec::new();
+    for args in [
+        &["-v", "secret", "list"][..],
+        &["-v", "--json", "secret", "get", "MISSING_KEY"],
+        &["-v", "keychain", "token", "nope", "--rotate"],
+    ] {
+        runs.push(env.cmd().args(args).assert());
+    }
+    for args in [
+        &["-v", "secret", "list"][..],
+        &["-v", "secret", "get", "ANY_KEY"],
+        &["-v", "-k", "default", "secret", "list"],
+    ] {
+        runs.push(env.token_cmd(&token).args(args).assert());
+    }
+    // A rotated-away token's error must not echo it either.
+    env.cmd()
+        .args(["keychain", "token", "ci", "--rotate"])
+        .assert()
+        .success();
+    runs.push(
+        env.token_cmd(&token)
+            .args(["-v", "secret", "list"])
+            .assert()
+            .code(3),
+    );
+
+    for run in &runs {
+        let stderr = stderr_of(run);
+        assert!(
+            !stderr.contains(&key),
+            "stderr leaks the master key: {stderr}"
+        );
+        assert!(!stderr.contains(&token), "stderr leaks the token: {stderr}");
+        assert!(
+            !stdout_of(run).contains(&key),
+            "stdout leaks the master key"
+        );
+    }
+}

@@ -181,7 +181,16 @@ fn secret_names_outside_the_rule_or_reserved_exit_2() {
             .assert()
             .code(2);
     }
+    let too_long = format!("A{}", "B".repeat(128));
+    env.cmd()
+        .args(["secret", "set", &too_long, "--stdin"])
+        .write_stdin("v")
+        .assert()
+        .code(2);
     assert!(env.secret_names().is_empty(), "nothing was stored");
+    let longest = format!("A{}", "B".repeat(127));
+    env.set_secret(&longest, "v");
+    assert_eq!(env.secret_names(), [longest]);
 }
 
 #[test]
