@@ -1,1 +1,48 @@
+//! The one integration-test binary (`autotests = false`): every file in `tests/` is a
+//! module of it, so the crate and its dependencies are linked once.
 
+mod common;
+
+mod concurrency;
+mod init;
+mod integrity;
+mod keychain;
+mod keyring;
+mod leaks;
+mod no_input;
+mod permissions;
+mod secret;
+mod token;
+mod unlock;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// A test file that is not declared as a module above would silently never run.
+#[test]
+fn test_no_forgotten_test_files() {
+    let tests_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let runner = std::fs::read_to_string(tests_dir.join("cli.rs")).expect("read tests/cli.rs");
+    let declared: BTreeSet<String> = runner
+        .lines()
+        .filter_map(|line| line.strip_prefix("mod ")?.strip_suffix(';'))
+        .map(str::to_owned)
+        .collect();
+    let files: BTreeSet<String> = std::fs::read_dir(&tests_dir)
+        .expect("read tests/")
+        .map(|entry| entry.expect("read an entry of tests/").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()))
+        .filter(|stem| stem != "cli")
+        .collect();
+    let forgotten: Vec<_> = files.difference(&declared).collect();
+    assert!(
+        forgotten.is_empty(),
+        "tests/{{{}}}.rs are not declared as `mod NAME;` in tests/cli.rs, so they never run",
+        forgotten
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+}
