@@ -66,6 +66,9 @@ pub struct Error {
     pub hints: Vec<String>,
     /// For `run`: the exit status to use instead of 125 (126, 127).
     pub run_status: Option<u8>,
+    /// Raised inside a vault transaction that does not know the vault's path;
+    /// `Vault::write` prefixes it to the message.
+    pub needs_vault_path: bool,
 }
 
 /// Result alias used throughout the crate's command layer.
@@ -80,6 +83,7 @@ impl Error {
             message: message.into(),
             hints: Vec::new(),
             run_status: None,
+            needs_vault_path: false,
         }
     }
 

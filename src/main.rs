@@ -11,7 +11,19 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            let json = std::env::args_os().any(|a| a == "--json");
+            if json && e.use_stderr() {
+                // clap's own text, first line only, as the one JSON error document.
+                let text = e.render().to_string();
+                let message = text
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ");
+                report(&Error::usage(message).hint("see `keyward --help`"), true);
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };

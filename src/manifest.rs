@@ -164,7 +164,8 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Manifest, ManifestError> {
 // ---------------------------------------------------------------------------------
 // Document-wide rules: size, UTF-8, syntax, duplicates, depth.
 
-fn parse_strict(bytes: &[u8], file: &Path) -> Result<Value, ManifestError> {
+/// The rules that hold before the bytes are read as JSON.
+fn check_bytes(bytes: &[u8], file: &Path) -> Result<(), ManifestError> {
     if bytes.len() > MAX_MANIFEST_BYTES {
         return Err(ManifestError::TooLarge {
             file: file.to_path_buf(),
@@ -183,6 +184,11 @@ fn parse_strict(bytes: &[u8], file: &Path) -> Result<Value, ManifestError> {
             "is not valid UTF-8 (bad byte at offset {offset})"
         )));
     }
+    Ok(())
+}
+
+fn parse_strict(bytes: &[u8], file: &Path) -> Result<Value, ManifestError> {
+    check_bytes(bytes, file)?;
     let violation = RefCell::new(None);
     let seed = Strict {
         violation: &violation,
@@ -426,38 +432,34 @@ impl Checker<'_> {
 
     fn key(&self, item: &Value, i: usize) -> Result<KeyRequest, ManifestError> {
         let at = format!("keys[{i}]");
-        let fields = match item {
-            Value::String(name) => {
-                return Ok(KeyRequest {
-                    name: self.key_name(name, &at)?,
-                    optional: false,
-                    description: None,
-                });
-            }
-            Value::Object(fields) => fields,
-            _ => return Err(self.err(&at, format!("must be a string or an object; {KEY_HELP}"))),
-        };
-        if let Some(unknown) = fields
-            .keys()
-            .find(|k| !["name", "optional", "description"].contains(&k.as_str()))
-        {
+        match item {
+            Value::String(name) => Ok(KeyRequest {
+                name: self.key_name(name, &at)?,
+                optional: false,
+                description: None,
+            }),
+            Value::Object(fields) => self.key_object(fields, &at),
+            _ => Err(self.err(&at, format!("must be a string or an object; {KEY_HELP}"))),
+        }
+    }
+
+    fn key_object(
+        &self,
+        fields: &Map<String, Value>,
+        at: &str,
+    ) -> Result<KeyRequest, ManifestError> {
+        let known = ["name", "optional", "description"];
+        if let Some(unknown) = fields.keys().find(|k| !known.contains(&k.as_str())) {
             let field = format!("{at}{}", KeyPath(unknown));
             return Err(self.err(&field, format!("is not a known field of a key; {KEY_HELP}")));
         }
+        let name_at = format!("{at}.name");
         let name = match fields.get("name") {
-            Some(Value::String(name)) => self.key_name(name, &format!("{at}.name"))?,
+            Some(Value::String(name)) => self.key_name(name, &name_at)?,
             Some(_) => {
-                return Err(self.err(
-                    &format!("{at}.name"),
-                    "must be a string, e.g. \"STRIPE_SECRET_KEY\"",
-                ));
+                return Err(self.err(&name_at, "must be a string, e.g. \"STRIPE_SECRET_KEY\""));
             }
-            None => {
-                return Err(self.err(
-                    &format!("{at}.name"),
-                    "is required, e.g. \"STRIPE_SECRET_KEY\"",
-                ));
-            }
+            None => return Err(self.err(&name_at, "is required, e.g. \"STRIPE_SECRET_KEY\"")),
         };
         let optional = match fields.get("optional") {
             None => false,
@@ -638,13 +640,15 @@ mod tests {
     }
 
     /// A valid manifest with one top-level field replaced (or removed, for `None`).
+    /// `value` is spliced in as raw text, so it may break rules serde_json would hide.
     fn with(field: &str, value: Option<&str>) -> String {
         let mut top: Map<String, Value> = serde_json::from_str(DESIGN_EXAMPLE).unwrap();
+        top.remove(field);
+        let json = serde_json::to_string(&top).unwrap();
         match value {
-            Some(v) => top.insert(field.to_owned(), serde_json::from_str(v).unwrap()),
-            None => top.remove(field),
-        };
-        serde_json::to_string(&top).unwrap()
+            Some(v) => format!("{}, \"{field}\": {v}}}", &json[..json.len() - 1]),
+            None => json,
+        }
     }
 
     /// Asserts the manifest is refused for `field`, with a message naming the file and
@@ -778,7 +782,7 @@ mod tests {
         let ok = with("x", Some(&format!("{}{}", "[".repeat(31), "]".repeat(31))));
         parse_str(&ok).unwrap();
         let over = with("x", Some(&format!("{}{}", "[".repeat(32), "]".repeat(32))));
-        let field = format!("x{}", "[0]".repeat(30));
+        let field = format!("x{}", "[0]".repeat(31));
         refused(&over, &field, "deeper than 32 levels");
     }
 

@@ -51,11 +51,11 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
-/// Echoes at most 24 characters of a refused name, so that a value pasted where a
-/// name belongs is not printed back whole.
+/// Echoes at most 4 characters of a refused name: a value pasted where a name belongs
+/// (`secret set sk_live_…`) must not be printed back.
 fn shorten(name: &str) -> String {
-    let mut out: String = name.chars().take(24).filter(|c| !c.is_control()).collect();
-    if name.chars().count() > 24 {
+    let mut out: String = name.chars().take(4).filter(|c| !c.is_control()).collect();
+    if name.chars().count() > 4 {
         out.push('…');
     }
     out

@@ -20,6 +20,7 @@ use crate::manifest::{self, Manifest};
 use crate::output::Output;
 use crate::secret::Key32;
 use crate::session::KeychainKeys;
+use crate::vault::db;
 use crate::vault::packages::{self as rows, GrantRow, InstallationRow};
 use crate::vault::{Id, KeychainRow, Vault};
 
@@ -354,11 +355,6 @@ pub fn requested_list(manifest: &Manifest) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Maps a SQLite error inside a package write.
-pub fn db(e: rusqlite::Error) -> Error {
-    Error::general(format!("database error: {e}"))
 }
 
 /// A requested key as shown by install, inspect and status.

@@ -4,6 +4,7 @@
 mod common;
 
 mod concurrency;
+mod generated;
 mod init;
 mod integrity;
 mod keychain;

@@ -1,6 +1,6 @@
 //! The checked-in completions and man pages match the CLI definition.
 //!
-//! On a mismatch: `KEYWARD_UPDATE_GENERATED=1 cargo test --test generated` rewrites them.
+//! On a mismatch: `KEYWARD_UPDATE_GENERATED=1 cargo test --test cli generated` rewrites them.
 
 use std::path::Path;
 
@@ -37,7 +37,7 @@ fn check(dir: &str, files: Vec<(String, Vec<u8>)>) {
     }
     assert!(
         stale.is_empty(),
-        "{dir}/ is out of date with the CLI:\n{}\nrun `{UPDATE}=1 cargo test --test generated` and commit the result",
+        "{dir}/ is out of date with the CLI:\n{}\nrun `{UPDATE}=1 cargo test --test cli generated` and commit the result",
         stale.join("\n")
     );
 }

@@ -308,7 +308,6 @@ fn corrupt_sqlite_page_makes_reads_exit_7_naming_the_path_and_leaves_it_unchange
 }
 
 #[test]
-#[ignore = "bug: writes map SQLITE_CORRUPT to exit 1 `database error: database disk image is malformed`, without the path"]
 fn corrupt_sqlite_page_makes_writes_exit_7_naming_the_path_and_leaves_it_unchanged() {
     let env = TestEnv::with_vault();
     env.set_secret("SOME_KEY", "value");
@@ -362,7 +361,6 @@ fn vault_missing_its_check_value_exits_7() {
 }
 
 #[test]
-#[ignore = "bug: a vault with a dropped table exits 1 `database error: no such table: secrets`, not 7"]
 fn vault_with_a_dropped_table_exits_7_naming_the_path() {
     let env = TestEnv::with_vault();
     env.sqlite("DROP TABLE secrets");

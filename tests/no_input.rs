@@ -48,7 +48,6 @@ fn secret_set_with_no_input_flag_exits_5_naming_stdin() {
 }
 
 #[test]
-#[ignore = "bug: KEYWARD_NO_INPUT=1 is rejected by clap with exit 2 (expects true|false)"]
 fn keyward_no_input_1_in_the_environment_is_accepted_and_refuses_to_prompt() {
     let env = TestEnv::with_vault();
     let out = run_no_stdin(

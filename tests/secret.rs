@@ -262,7 +262,6 @@ fn secret_set_stdin_accepts_exactly_64_kib_and_refuses_more() {
 }
 
 #[test]
-#[ignore = "bug: 64 KiB + \"\\r\\n\" + more is silently truncated to 64 KiB and stored (exit 0)"]
 fn secret_set_stdin_never_truncates_a_value_over_64_kib() {
     let env = TestEnv::with_vault();
     // read_stdin stops reading at 64 KiB + 2 bytes; if those two are "\r\n" they are
@@ -281,7 +280,6 @@ fn secret_set_stdin_never_truncates_a_value_over_64_kib() {
 }
 
 #[test]
-#[ignore = "bug: with --json, clap's usage errors (exit 2) are printed as text, not JSON"]
 fn json_usage_errors_are_one_json_object_on_stderr() {
     let env = TestEnv::with_vault();
     for args in [

@@ -152,7 +152,7 @@ pub fn uninstall(
     inst: &package::Installed,
 ) -> Result<()> {
     scope.revoke(tx, inst, None)?;
-    crate::vault::packages::delete_installation(tx, &inst.row.id).map_err(package::db)?;
+    crate::vault::packages::delete_installation(tx, &inst.row.id).map_err(crate::vault::db)?;
     scope.audit(
         tx,
         "uninstall",

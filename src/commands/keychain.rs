@@ -10,6 +10,7 @@ use crate::output::{print_line, table};
 use crate::prompt;
 use crate::session::{self, Session};
 use crate::time;
+use crate::vault::db;
 use crate::vault::write;
 
 /// Dispatches the keychain subcommands.
@@ -102,10 +103,6 @@ fn s_has(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<bool> {
     )
     .map(|n| n > 0)
     .map_err(db)
-}
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::general(format!("database error: {e}"))
 }
 
 fn print_token(ctx: &Ctx, name: &str, token: &str) {

@@ -16,6 +16,7 @@ use crate::prompt;
 use crate::secret::SecretBytes;
 use crate::session::KeychainKeys;
 use crate::time;
+use crate::vault::db;
 use crate::vault::{Id, packages, write};
 
 /// Largest value accepted: API keys, PEM keys and service-account JSON fit many times over.
@@ -164,13 +165,21 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
 /// Reads all of stdin (bounded) and drops one trailing newline.
 fn read_stdin() -> Result<SecretBytes> {
     let mut value = SecretBytes::new(Vec::with_capacity(256));
-    let limit = u64::try_from(MAX_VALUE_BYTES + 2).unwrap_or(u64::MAX);
+    // One byte past the largest value plus "\r\n", so an over-long input is seen as
+    // over-long instead of being cut to a size that happens to fit.
+    let limit = u64::try_from(MAX_VALUE_BYTES + 3).unwrap_or(u64::MAX);
     std::io::stdin()
         .lock()
         .take(limit)
         .read_to_end(value.expose_mut())
         .map_err(|e| Error::general(format!("cannot read stdin: {e}")))?;
     let buf = value.expose_mut();
+    if buf.len() > MAX_VALUE_BYTES + 2 {
+        return Err(Error::general(format!(
+            "the value on stdin is larger than {} KiB; nothing was stored",
+            MAX_VALUE_BYTES / 1024
+        )));
+    }
     if buf.last() == Some(&b'\n') {
         buf.pop();
         if buf.last() == Some(&b'\r') {
@@ -220,20 +229,15 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
     let mut s = ctx.session()?;
     s.require_owner("removing a secret")?;
     let kc = s.keychain(ctx.keychain.as_deref())?;
-    let existed = s.vault.write(|tx| {
-        write::delete_secret(tx, &kc.id, name)
-            .map_err(|e| Error::general(format!("database error: {e}")))
-    })?;
+    let existed = s
+        .vault
+        .write(|tx| write::delete_secret(tx, &kc.id, name).map_err(db))?;
     if !existed {
         return Err(missing(name, &kc.name));
     }
     ctx.out
         .info(format!("Removed {name} from keychain `{}`.", kc.name));
     Ok(())
-}
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::general(format!("database error: {e}"))
 }
 
 fn missing(name: &str, keychain: &str) -> Error {

@@ -239,7 +239,13 @@ impl Vault {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| sql_error(&path, e))?;
-        let value = f(&tx)?;
+        let value = f(&tx).map_err(|mut e| {
+            if e.needs_vault_path {
+                e.needs_vault_path = false;
+                e.message = format!("{}{}", path.display(), e.message);
+            }
+            e
+        })?;
         tx.commit().map_err(|e| sql_error(&path, e))?;
         Ok(value)
     }
@@ -527,6 +533,26 @@ fn create_file(path: &Path) -> Result<()> {
     }
 }
 
+/// Code of errors made by [`db`] inside a write transaction; [`Vault::write`] names the
+/// vault's path in them.
+const DB_CODE: &str = "database";
+
+/// Maps a SQLite error raised inside a [`Vault::write`] closure. Corruption and missing
+/// tables are integrity failures (exit 7); `write` adds the vault's path.
+pub fn db(e: rusqlite::Error) -> Error {
+    let mut err = sql_error(Path::new(""), e);
+    err.code = if err.kind == crate::error::Kind::Integrity {
+        "integrity"
+    } else {
+        DB_CODE
+    };
+    err.hints.clear();
+    err.hints
+        .push("keyward left the vault unchanged (the transaction was rolled back)".into());
+    err.needs_vault_path = true;
+    err
+}
+
 fn not_a_vault(path: &Path, why: &str) -> Error {
     Error::integrity(format!("{} is not a keyward vault: {why}", path.display()))
         .hint("check --vault / KEYWARD_VAULT; keyward left the file untouched")
@@ -560,6 +586,13 @@ fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
         _ => match e {
             rusqlite::Error::FromSqlConversionFailure(..)
             | rusqlite::Error::InvalidColumnType(..) => corrupt(path, "a row has the wrong shape"),
+            // A keyward vault (its application id says so) without its tables was altered.
+            rusqlite::Error::SqliteFailure(_, Some(ref msg))
+            | rusqlite::Error::SqlInputError { ref msg, .. }
+                if msg.starts_with("no such table") || msg.starts_with("no such column") =>
+            {
+                corrupt(path, msg)
+            }
             other => Error::general(format!("{}: database error: {other}", path.display())),
         },
     }
