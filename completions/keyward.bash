@@ -25,6 +25,9 @@ _keyward() {
             keyward,config)
                 cmd="keyward__subcmd__config"
                 ;;
+            keyward,digest)
+                cmd="keyward__subcmd__digest"
+                ;;
             keyward,help)
                 cmd="keyward__subcmd__help"
                 ;;
@@ -87,6 +90,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help,config)
                 cmd="keyward__subcmd__help__subcmd__config"
+                ;;
+            keyward__subcmd__help,digest)
+                cmd="keyward__subcmd__help__subcmd__digest"
                 ;;
             keyward__subcmd__help,help)
                 cmd="keyward__subcmd__help__subcmd__help"
@@ -221,7 +227,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version init keychain secret install approve revoke uninstall list inspect status config run log completions help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version init keychain secret install approve revoke uninstall list inspect status config run log completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,8 +462,38 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__digest)
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__help)
-            opts="init keychain secret install approve revoke uninstall list inspect status config run log completions help"
+            opts="init keychain secret install approve revoke uninstall list inspect status config run log completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,6 +565,20 @@ _keyward() {
         keyward__subcmd__help__subcmd__config__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__digest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -190,6 +190,13 @@ pub enum Command {
         /// Shell to complete for
         shell: clap_complete::Shell,
     },
+
+    /// Print the kw1 digest of a folder (for benchmarks and other implementations)
+    #[command(hide = true)]
+    Digest {
+        /// Folder to hash
+        path: PathBuf,
+    },
 }
 
 /// `run` arguments.

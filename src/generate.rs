@@ -32,7 +32,7 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     let mut root = render(&cmd, "keyward");
     root.extend_from_slice(ROOT_EXTRA.as_bytes());
     pages.push(("keyward.1".to_owned(), root));
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+    for sub in documented(&cmd) {
         collect(sub, "keyward", &mut pages);
     }
     pages
@@ -41,9 +41,15 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
 fn collect(cmd: &clap::Command, parent: &str, pages: &mut Vec<(String, Vec<u8>)>) {
     let name = format!("{parent}-{}", cmd.get_name());
     pages.push((format!("{name}.1"), render(cmd, &name)));
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+    for sub in documented(cmd) {
         collect(sub, &name, pages);
     }
+}
+
+/// Subcommands that get a page: not `help`, not hidden ones.
+fn documented(cmd: &clap::Command) -> impl Iterator<Item = &clap::Command> {
+    cmd.get_subcommands()
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
 }
 
 fn render(cmd: &clap::Command, name: &str) -> Vec<u8> {

@@ -57,6 +57,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     let done = match cli.command {
         Command::Run(args) => return run::cmd_run(&ctx, &args),
         Command::Log(args) => log::cmd_log(&ctx, &args),
+        Command::Digest { path } => {
+            let tree = crate::package::hash_tree(&path, &ctx.out)?;
+            crate::output::print_line(&tree.digest);
+            Ok(())
+        }
         Command::Completions { shell } => {
             crate::output::print_bytes(&crate::generate::completion(shell));
             Ok(())
