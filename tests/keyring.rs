@@ -28,11 +28,11 @@ const SESSION_VARS: &[&str] = &[
 ];
 
 /// Name and value of each variable of the keyring session.
-type SessionVars = Vec<(&'static str, OsString)>;
+pub(crate) type SessionVars = Vec<(&'static str, OsString)>;
 
 /// The session's variables (and the keyring lock) when KEYWARD_TEST_KEYRING=1, else
 /// `None` after saying so.
-fn keyring_session() -> Option<(MutexGuard<'static, ()>, SessionVars)> {
+pub(crate) fn keyring_session() -> Option<(MutexGuard<'static, ()>, SessionVars)> {
     if std::env::var_os("KEYWARD_TEST_KEYRING").is_none_or(|v| v != "1") {
         eprintln!(
             "skipping: no Secret Service (run scripts/test or scripts/keyring-session cargo test)"
