@@ -148,6 +148,12 @@ pub fn run_masked(
     } else {
         None
     };
+    // Resizing needs the masters after the pumps own them: keep a duplicate of each.
+    let resize: Vec<OwnedFd> = [&out_pty, &err_pty]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.master.try_clone().ok())
+        .collect();
     let (out_reader, out_writer) = pipe_or_pty(out_pty).map_err(launch_error)?;
     let (err_reader, err_writer) = pipe_or_pty(err_pty).map_err(launch_error)?;
     cmd.stdin(Stdio::inherit())
@@ -160,7 +166,7 @@ pub fn run_masked(
     let status = thread::scope(|scope| {
         scope.spawn(|| pump(out_reader, Sink::Stdout, &masker));
         scope.spawn(|| pump(err_reader, Sink::Stderr, &masker));
-        supervise(child)
+        supervise(child, resize)
     });
     Ok(status)
 }
@@ -240,9 +246,10 @@ fn write_all(sink: &Sink, bytes: &[u8]) -> io::Result<()> {
     }
 }
 
-/// Forwards INT, TERM, HUP, QUIT (sent to keyward by another process; the terminal
-/// already delivers its own to the package) and WINCH, then reaps the child.
-fn supervise(mut child: Child) -> u8 {
+/// Forwards INT, TERM, HUP and QUIT sent to keyward by another process (the terminal
+/// already delivers its own to the package, which shares keyward's process group), and
+/// on WINCH resizes the package's pseudo-terminals before telling it, then reaps it.
+fn supervise(mut child: Child, ptys: Vec<OwnedFd>) -> u8 {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
     use signal_hook::iterator::SignalsInfo;
     use signal_hook::iterator::exfiltrator::WithOrigin;
@@ -253,9 +260,9 @@ fn supervise(mut child: Child) -> u8 {
     let forwarder = signals.ok().map(|mut signals| {
         thread::spawn(move || {
             for origin in signals.forever() {
-                if origin.signal == SIGWINCH || matches!(origin.cause, Cause::Kernel) {
-                    // Window changes reach the package through its own terminal; a
-                    // terminal's ^C already went to the package's process group.
+                if origin.signal == SIGWINCH {
+                    resize_ptys(&ptys);
+                } else if matches!(origin.cause, Cause::Kernel) {
                     continue;
                 }
                 if let Some(sig) = rustix::process::Signal::from_named_raw(origin.signal) {
@@ -278,6 +285,17 @@ fn supervise(mut child: Child) -> u8 {
         let _ = f.join();
     }
     exit_code(status)
+}
+
+/// Copies the size of keyward's terminal to each of the package's pseudo-terminals.
+fn resize_ptys(ptys: &[OwnedFd]) {
+    let size = rustix::termios::tcgetwinsize(io::stdout())
+        .or_else(|_| rustix::termios::tcgetwinsize(io::stderr()));
+    if let Ok(size) = size {
+        for pty in ptys {
+            let _ = rustix::termios::tcsetwinsize(pty, size);
+        }
+    }
 }
 
 /// The package's code, or 128+N when it was killed by signal N.
