@@ -301,25 +301,10 @@ fn sync_shared(
     key: &str,
 ) -> Result<()> {
     let kc = &scope.keychain.id;
-    let row: Option<(i64, Vec<u8>)> = tx
-        .query_row(
-            "SELECT version, value FROM secrets WHERE keychain_id = ?1 AND name = ?2",
-            rusqlite::params![&kc[..], key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map(Some)
-        .or_else(|e| {
-            if e == rusqlite::Error::QueryReturnedNoRows {
-                Ok(None)
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(db)?;
+    let row = crate::vault::write::secret_in(tx, kc, key).map_err(db)?;
     let Some((version, sealed)) = row else {
         return Ok(());
     };
-    let version = u64::try_from(version).unwrap_or(0);
     let value = crypto::open(
         &keys.dek,
         &sealed,

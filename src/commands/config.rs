@@ -127,12 +127,7 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
             plan.kind != InstallKind::Unchanged || *wanted != plan.kept_grants()
         })
         .collect();
-    let present: BTreeSet<String> = s
-        .vault
-        .secrets(&kc.id)?
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
+    let present = s.vault.secret_names(&kc.id)?;
     let missing: Vec<String> = work
         .iter()
         .flat_map(|(p, w)| {

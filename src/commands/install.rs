@@ -190,12 +190,7 @@ pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
     let keys = s.owner_keys(&mk, &kc)?;
     let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let plan = plan(&args.path, &loaded, ctx)?;
-    let present: BTreeSet<String> = s
-        .vault
-        .secrets(&kc.id)?
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
+    let present = s.vault.secret_names(&kc.id)?;
     if !ctx.out.json {
         show_plan(ctx, &plan, &present);
     }
@@ -218,12 +213,7 @@ pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
             write_plan(tx, &scope, &keys, &plan, &approvals)
         })?;
     }
-    let present: BTreeSet<String> = s
-        .vault
-        .secrets(&kc.id)?
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
+    let present = s.vault.secret_names(&kc.id)?;
     let states = package::key_states(&plan.manifest, &approvals, &present);
     report(ctx, &plan, &states, changed);
     Ok(())

@@ -83,22 +83,8 @@ pub(crate) fn store_value(
     name: &str,
     value: &SecretBytes,
 ) -> Result<u64> {
-    let current: Option<i64> = tx
-        .query_row(
-            "SELECT version FROM secrets WHERE keychain_id = ?1 AND name = ?2",
-            rusqlite::params![&kc[..], name],
-            |r| r.get(0),
-        )
-        .map(Some)
-        .or_else(|e| {
-            if e == rusqlite::Error::QueryReturnedNoRows {
-                Ok(None)
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(db)?;
-    let version = current.map_or(1, |v| u64::try_from(v).unwrap_or(0) + 1);
+    let current = write::secret_in(tx, kc, name).map_err(db)?;
+    let version = current.map_or(1, |(v, _)| v + 1);
     let sealed = crypto::seal(
         &keys.dek,
         value.expose(),

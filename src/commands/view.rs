@@ -42,12 +42,7 @@ fn gather(ctx: &Ctx, only: Option<&str>) -> Result<View> {
         let check = package::verify_pin(&mut s.vault, &scope, &mut inst, &ctx.out);
         packages.push((inst, check));
     }
-    let present = s
-        .vault
-        .secrets(&kc.id)?
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
+    let present = s.vault.secret_names(&kc.id)?;
     Ok(View {
         s,
         kc,

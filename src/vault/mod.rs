@@ -351,6 +351,15 @@ impl Vault {
             .map_err(|e| self.sql(e))
     }
 
+    /// The names of a keychain's secrets (which keys have a value).
+    pub fn secret_names(&self, keychain: &Id) -> Result<std::collections::BTreeSet<String>> {
+        Ok(self
+            .secrets(keychain)?
+            .into_iter()
+            .map(|r| r.name)
+            .collect())
+    }
+
     /// All secret rows of a keychain, by name.
     pub fn secrets(&self, keychain: &Id) -> Result<Vec<SecretRow>> {
         let mut stmt = self
@@ -371,7 +380,7 @@ impl Vault {
 /// Row writers, used inside [`Vault::write`].
 pub mod write {
     use super::{Id, KeychainRow, TokenRow};
-    use rusqlite::{Transaction, params};
+    use rusqlite::{OptionalExtension, Transaction, params};
 
     /// Inserts or replaces a `meta` value.
     pub fn meta(tx: &Transaction<'_>, key: &str, value: &[u8]) -> rusqlite::Result<()> {
@@ -427,6 +436,20 @@ pub mod write {
             params![&keychain[..], name, version, sealed, now],
         )
         .map(drop)
+    }
+
+    /// A secret's (version, sealed value), read inside a write transaction.
+    pub fn secret_in(
+        tx: &Transaction<'_>,
+        keychain: &Id,
+        name: &str,
+    ) -> rusqlite::Result<Option<(u64, Vec<u8>)>> {
+        tx.query_row(
+            "SELECT version, value FROM secrets WHERE keychain_id = ?1 AND name = ?2",
+            params![&keychain[..], name],
+            |r| Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?)),
+        )
+        .optional()
     }
 
     /// Deletes a secret; returns whether it existed.
