@@ -5,6 +5,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::complete;
 
 use crate::keystore::Backend;
 
@@ -38,6 +41,7 @@ pub struct Cli {
         long,
         global = true,
         env = "KEYWARD_KEYCHAIN",
+        add = ArgValueCandidates::new(complete::keychains),
         hide_env_values = true,
         value_name = "NAME"
     )]
@@ -130,6 +134,7 @@ pub enum Command {
     #[command(after_long_help = "Examples:\n  keyward uninstall @acme/stripe-charge")]
     Uninstall {
         /// Package name (from its manifest) or installed path
+        #[arg(add = ArgValueCandidates::new(complete::packages))]
         package: String,
     },
 
@@ -143,6 +148,7 @@ pub enum Command {
     #[command(after_long_help = "Examples:\n  keyward inspect @acme/stripe-charge --diff")]
     Inspect {
         /// Package name (from its manifest) or installed path
+        #[arg(add = ArgValueCandidates::new(complete::packages))]
         package: String,
         /// List files added, removed and changed since the pin
         #[arg(long)]
@@ -203,6 +209,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Package name (from its manifest) or installed path
+    #[arg(add = ArgValueCandidates::new(complete::packages))]
     pub package: String,
     /// Replace keyward with the package (exec): no output masking, no extra process
     #[arg(long)]
@@ -219,7 +226,7 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Only entries about this package
-    #[arg(long, value_name = "PACKAGE")]
+    #[arg(long, value_name = "PACKAGE", add = ArgValueCandidates::new(complete::packages))]
     pub package: Option<String>,
     /// Only the newest N entries
     #[arg(long, value_name = "N")]
@@ -249,6 +256,7 @@ pub struct InstallArgs {
 #[derive(Debug, Args)]
 pub struct GrantArgs {
     /// Package name (from its manifest) or installed path
+    #[arg(add = ArgValueCandidates::new(complete::packages))]
     pub package: String,
     /// Keys
     #[arg(required_unless_present = "all", value_name = "KEY")]
@@ -307,6 +315,7 @@ pub enum KeychainCommand {
     #[command(after_long_help = "Examples:\n  keyward keychain rm ci --yes")]
     Rm {
         /// Keychain to remove
+        #[arg(add = ArgValueCandidates::new(complete::keychains))]
         name: String,
         /// Do not ask for confirmation
         #[arg(long, short = 'y')]
@@ -316,6 +325,7 @@ pub enum KeychainCommand {
     #[command(after_long_help = "Examples:\n  TOKEN=$(keyward keychain token ci --rotate)")]
     Token {
         /// Keychain whose token to rotate
+        #[arg(add = ArgValueCandidates::new(complete::keychains))]
         name: String,
         /// Required: confirms that the current token will stop working
         #[arg(long)]
@@ -343,6 +353,7 @@ pub enum SecretCommand {
     #[command(after_long_help = "Examples:\n  keyward secret rm STRIPE_SECRET_KEY")]
     Rm {
         /// Secret name
+        #[arg(add = ArgValueCandidates::new(complete::secrets))]
         name: String,
     },
     /// Print one secret's value (owner only)
@@ -351,6 +362,7 @@ pub enum SecretCommand {
     #[command(after_long_help = "Examples:\n  keyward secret get STRIPE_SECRET_KEY | pbcopy")]
     Get {
         /// Secret name
+        #[arg(add = ArgValueCandidates::new(complete::secrets))]
         name: String,
     },
 }
@@ -359,6 +371,7 @@ pub enum SecretCommand {
 #[derive(Debug, Args)]
 pub struct SecretSetArgs {
     /// Secret name, e.g. STRIPE_SECRET_KEY
+    #[arg(add = ArgValueCandidates::new(complete::secrets))]
     pub name: String,
     /// Read the value from standard input (one trailing newline is dropped)
     #[arg(long, conflicts_with = "from_env")]

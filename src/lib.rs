@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod complete;
 pub mod commands;
 pub mod crypto;
 pub mod digest;

@@ -8,6 +8,8 @@ use keyward::cli::{Cli, Command};
 use keyward::error::Error;
 
 fn main() -> ExitCode {
+    // Answers `COMPLETE=<shell> keyward …` (dynamic completion) and exits; otherwise a no-op.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod completion;
 mod concurrency;
 mod generated;
 mod init;
