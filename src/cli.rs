@@ -174,7 +174,7 @@ pub enum Command {
     ///
     /// Recomputes the package's digest first: if its code changed since approval, its
     /// grants are revoked and nothing is launched (exit 125, error[package-changed]).
-    /// The package's output is masked: each granted value reads <concealed by keyward>.
+    /// The package's output is masked: each granted value reads `<concealed by keyward>`.
     /// Exit status: the package's own (128+N if killed by signal N); 125 when keyward
     /// fails, 126 when the command is not executable, 127 when it is not found.
     #[command(

@@ -19,15 +19,23 @@ fn vault_path() -> Option<PathBuf> {
 
 /// Runs `sql` (one text column, `?1` = the keychain name) against the vault read-only.
 fn names(sql: &str) -> Vec<CompletionCandidate> {
-    let Some(path) = vault_path() else { return Vec::new() };
+    let Some(path) = vault_path() else {
+        return Vec::new();
+    };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let Ok(conn) = Connection::open_with_flags(path, flags) else { return Vec::new() };
+    let Ok(conn) = Connection::open_with_flags(path, flags) else {
+        return Vec::new();
+    };
     let keychain = std::env::var("KEYWARD_KEYCHAIN").unwrap_or_else(|_| "default".into());
-    let Ok(mut stmt) = conn.prepare(sql) else { return Vec::new() };
-    let rows = stmt.query_map(rusqlite::params_from_iter(sql.contains("?1").then_some(&keychain)), |r| {
-        r.get::<_, String>(0)
-    });
-    rows.map(|rows| rows.flatten().map(CompletionCandidate::new).collect()).unwrap_or_default()
+    let Ok(mut stmt) = conn.prepare(sql) else {
+        return Vec::new();
+    };
+    let rows = stmt.query_map(
+        rusqlite::params_from_iter(sql.contains("?1").then_some(&keychain)),
+        |r| r.get::<_, String>(0),
+    );
+    rows.map(|rows| rows.flatten().map(CompletionCandidate::new).collect())
+        .unwrap_or_default()
 }
 
 /// Keychain names.

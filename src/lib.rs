@@ -6,8 +6,8 @@
 
 pub mod audit;
 pub mod cli;
-pub mod complete;
 pub mod commands;
+pub mod complete;
 pub mod crypto;
 pub mod digest;
 pub mod error;

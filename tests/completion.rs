@@ -29,15 +29,26 @@ fn completes_secret_keychain_and_package_names_but_never_values() {
         r#"{"name":"@acme/tool","version":"1","keys":["STRIPE_SECRET_KEY"],"run":["true"]}"#,
     )
     .unwrap();
-    env.cmd().args(["install"]).arg(&pkg).arg("--yes").assert().success();
+    env.cmd()
+        .args(["install"])
+        .arg(&pkg)
+        .arg("--yes")
+        .assert()
+        .success();
 
     let secrets = candidates(&env, &["keyward", "secret", "get", ""]);
-    assert!(secrets.lines().any(|l| l == "STRIPE_SECRET_KEY"), "{secrets}");
+    assert!(
+        secrets.lines().any(|l| l == "STRIPE_SECRET_KEY"),
+        "{secrets}"
+    );
     let keychains = candidates(&env, &["keyward", "keychain", "rm", ""]);
     assert!(keychains.lines().any(|l| l == "ci") && keychains.lines().any(|l| l == "default"));
     let packages = candidates(&env, &["keyward", "run", ""]);
     assert!(packages.lines().any(|l| l == "@acme/tool"), "{packages}");
     for text in [&secrets, &keychains, &packages] {
-        assert!(!text.contains("CANARY"), "a value leaked into completion: {text}");
+        assert!(
+            !text.contains("CANARY"),
+            "a value leaked into completion: {text}"
+        );
     }
 }
