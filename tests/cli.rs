@@ -6,6 +6,7 @@ mod common;
 mod completion;
 mod concurrency;
 mod generated;
+mod help;
 mod init;
 mod integrity;
 mod keychain;
