@@ -12,6 +12,7 @@ mod keyring;
 mod leaks;
 mod no_input;
 mod permissions;
+mod run;
 mod secret;
 mod token;
 mod unlock;
