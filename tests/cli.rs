@@ -13,6 +13,7 @@ mod leaks;
 mod no_input;
 mod permissions;
 mod run;
+mod run_mask;
 mod secret;
 mod token;
 mod unlock;
