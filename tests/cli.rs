@@ -3,6 +3,7 @@
 
 mod common;
 
+mod audit;
 mod concurrency;
 mod generated;
 mod init;
