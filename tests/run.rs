@@ -752,61 +752,109 @@ fn run_passes_args_stdin_and_callers_cwd_and_resolves_dot_slash_against_the_pack
 // ---------------------------------------------------------------------------------
 
 #[test]
-fn run_forwards_sigterm_sent_to_keyward_to_the_package() {
+fn run_forwards_sigterm_sigint_sighup_sent_to_keyward_to_the_package() {
     let env = TestEnv::with_vault();
     let pkg = env.write_package(
         "trapper",
         &json!({"name": "trapper", "version": "1", "run": ["python3", "./trap.py"]}),
     );
+    // trap.py READY NAME: on signal NAME prints "got NAME" and exits 7.
     write_file(
         &pkg,
         "trap.py",
         "import os, signal, sys, time\n\
-         def on_term(sig, frame):\n    print('got TERM', flush=True)\n    sys.exit(7)\n\
-         signal.signal(signal.SIGTERM, on_term)\n\
+         name = sys.argv[2]\n\
+         def on_signal(sig, frame):\n    print('got ' + name, flush=True)\n    sys.exit(7)\n\
+         signal.signal(getattr(signal, 'SIG' + name), on_signal)\n\
          open(sys.argv[1], 'w').write('%d\\n' % os.getpid())\n\
          time.sleep(60)\n\
          print('not signalled', flush=True)\n",
         false,
     );
     env.install(None, &pkg, &[]);
-    let ready = env.root().join("trapper.ready");
-    let mut child = env
-        .std_cmd(keyward_bin())
-        .args(["run", "trapper", "--"])
-        .arg(&ready)
-        .current_dir(env.root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let package_pid: u32 = wait_for_file(&ready, &mut child).trim().parse().unwrap();
-    assert_ne!(
-        package_pid,
-        child.id(),
-        "masked: keyward supervises a child"
+    for name in ["TERM", "INT", "HUP"] {
+        let ready = env.root().join(format!("trapper-{name}.ready"));
+        let mut child = env
+            .std_cmd(keyward_bin())
+            .args(["run", "trapper", "--"])
+            .arg(&ready)
+            .arg(name)
+            .current_dir(env.root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let package_pid: u32 = wait_for_file(&ready, &mut child).trim().parse().unwrap();
+        assert_ne!(
+            package_pid,
+            child.id(),
+            "masked: keyward supervises a child"
+        );
+        let kill = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = wait_with_deadline(&mut child, "keyward after the signal");
+        let mut stdout = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        assert_eq!(
+            stdout,
+            format!("got {name}\n"),
+            "the package got the forwarded SIG{name}"
+        );
+        assert_eq!(
+            status.code(),
+            Some(7),
+            "SIG{name}: keyward returns the package's status"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// PACKAGE: a name or a path
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn run_accepts_the_package_name_or_its_installed_path() {
+    let env = TestEnv::with_vault();
+    let pkg = env.write_package(
+        "nine",
+        &json!({"name": "@acme/nine", "version": "1", "run": ["echo", "nine"]}),
     );
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = wait_with_deadline(&mut child, "keyward after SIGTERM");
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    assert_eq!(
-        stdout, "got TERM\n",
-        "the package got the forwarded SIGTERM"
+    env.install(None, &pkg, &[]);
+    let rel = pkg.strip_prefix(env.root()).unwrap();
+    for arg in [
+        "@acme/nine".to_owned(),
+        pkg.display().to_string(),
+        format!("{}/", pkg.display()),
+        format!("./{}", rel.display()),
+    ] {
+        env.run_cmd([&arg]).assert().success().stdout("nine\n");
+    }
+    // A folder that is not installed is not a package of this keychain.
+    fs::create_dir(env.root().join("elsewhere")).unwrap();
+    let out = env.run_cmd(["./elsewhere"]).assert().code(125);
+    assert!(stderr_of(&out).contains("elsewhere"), "{}", stderr_of(&out));
+
+    // Its folder moved away: refused (125), but nothing changed, so nothing revoked.
+    let moved = env.root().join("moved");
+    fs::rename(&pkg, &moved).unwrap();
+    let out = env.run_cmd(["@acme/nine"]).assert().code(125).stdout("");
+    assert!(
+        stderr_of(&out).contains("keyward: error["),
+        "{}",
+        stderr_of(&out)
     );
-    assert_eq!(
-        status.code(),
-        Some(7),
-        "keyward returns the package's status"
-    );
+    fs::rename(&moved, &pkg).unwrap();
+    env.run_cmd(["@acme/nine"])
+        .assert()
+        .success()
+        .stdout("nine\n");
 }
