@@ -3,6 +3,7 @@
 
 mod common;
 
+mod audit;
 mod completion;
 mod concurrency;
 mod generated;
@@ -15,6 +16,8 @@ mod leaks;
 mod no_input;
 mod permissions;
 mod quickstart;
+mod run;
+mod run_mask;
 mod secret;
 mod token;
 mod unlock;

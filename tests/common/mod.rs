@@ -9,6 +9,8 @@
 
 #![allow(dead_code)] // each test module uses a different part of the harness
 
+pub mod pkg;
+
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
