@@ -4,6 +4,7 @@
 mod common;
 
 mod concurrency;
+mod double_opt_in;
 mod generated;
 mod init;
 mod integrity;
