@@ -11,6 +11,7 @@ mod integrity;
 mod keychain;
 mod keyring;
 mod leaks;
+mod manifest_rules;
 mod no_input;
 mod permissions;
 mod secret;
