@@ -14,6 +14,7 @@ mod keyring;
 mod leaks;
 mod manifest_rules;
 mod no_input;
+mod package_changes;
 mod permissions;
 mod secret;
 mod token;
