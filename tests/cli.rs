@@ -4,6 +4,7 @@
 mod common;
 
 mod concurrency;
+mod config;
 mod digest_cli;
 mod double_opt_in;
 mod generated;
