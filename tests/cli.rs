@@ -10,6 +10,7 @@ mod double_opt_in;
 mod generated;
 mod grant_tamper;
 mod init;
+mod install_no_input;
 mod integrity;
 mod keychain;
 mod keyring;
