@@ -251,3 +251,21 @@ fn opt_in_shared_copy_lives_exactly_while_some_grant_needs_it() {
     assert!(env.shared_names().is_empty(), "no grant is left for REQ_A");
     assert_eq!(env.listed(PKG).unwrap()["state"], "needs approval");
 }
+
+#[test]
+fn opt_in_uninstall_removes_the_package_its_grants_and_unneeded_shared_copies() {
+    let (env, dir) = setup();
+    let other = env.make_package("other", "@acme/other", &["REQ_A"]);
+    env.install_json(&dir, &["--approve-all"]);
+    env.install_json(&other, &["--approve-all"]);
+    env.cmd().args(["uninstall", s(&dir)]).assert().success();
+    assert_eq!(env.listed_names(), ["@acme/other"]);
+    assert_eq!(env.granted_pairs(), ["@acme/other|REQ_A"]);
+    assert_eq!(
+        env.shared_names(),
+        ["REQ_A"],
+        "REQ_B's copy went with its last grant"
+    );
+    env.cmd().args(["uninstall", PKG]).assert().code(4);
+    env.cmd().args(["approve", PKG, "REQ_A"]).assert().code(4);
+}

@@ -567,3 +567,60 @@ fn manifest_run_with_non_string_element_is_refused() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Text shown to the owner.
+
+/// The owner decides what to approve from what `install` and `inspect` show; a
+/// manifest must not be able to rewrite that screen with terminal escapes, carriage
+/// returns or fake lines. Either the manifest is refused naming the field, or the text
+/// is shown with its control characters escaped.
+#[test]
+#[ignore = "bug: `description`, `keys[].description` and `run[]` reach the terminal raw: ESC sequences and CR from the manifest are printed by install (stderr) and inspect (stdout)"]
+fn manifest_text_shown_to_the_owner_cannot_drive_the_terminal() {
+    for (field, changes) in [
+        (
+            "description",
+            manifest(&[("description", Some(r#""ok\u001b[2K\rApproved: nothing""#))]),
+        ),
+        (
+            "keys[0].description",
+            manifest(&[(
+                "keys",
+                Some(r#"[{"name": "A_KEY", "description": "x\u001b[1A\u001b[2Kgone"}]"#),
+            )]),
+        ),
+        (
+            "run[1]",
+            manifest(&[("run", Some(r#"["./tool", "a\u001b]0;title\u0007b"]"#))]),
+        ),
+    ] {
+        let env = TestEnv::with_vault();
+        let dir = env.package_path("ansi");
+        write_manifest(&dir, &changes);
+        let out = env
+            .cmd()
+            .args(["install", dir.to_str().unwrap(), "--yes"])
+            .assert();
+        let code = out.get_output().status.code();
+        let stderr = stderr_of(&out);
+        if code == Some(1) {
+            assert!(stderr.contains(&format!("field `{field}`")), "{stderr}");
+            assert!(!stderr.contains('\u{1b}'), "{field}: {stderr:?}");
+            continue;
+        }
+        assert_eq!(
+            code,
+            Some(0),
+            "{field}: refused (1) or installed (0): {stderr}"
+        );
+        let inspect = env.cmd().args(["inspect", "@acme/tool"]).assert().success();
+        let stdout = crate::common::stdout_of(&inspect);
+        for text in [&stderr, &stdout] {
+            assert!(
+                !text.contains(['\u{1b}', '\r', '\u{7}']),
+                "{field}: raw control characters reach the terminal: {text:?}"
+            );
+        }
+    }
+}
