@@ -325,3 +325,246 @@ pub fn run_no_stdin(cmd: &mut StdCommand) -> Output {
         stderr: err_reader.join().expect("stderr reader"),
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Packages: fixtures, JSON views of the vault, and an independent `kw1` encoder.
+
+/// A manifest named `name` requesting `keys` (all required), running `./run.sh`.
+pub fn manifest_json(name: &str, keys: &[&str]) -> String {
+    serde_json::json!({
+        "name": name,
+        "version": "1.0.0",
+        "description": "a test package",
+        "keys": keys,
+        "run": ["./run.sh"],
+    })
+    .to_string()
+}
+
+/// Writes `dir/instant.package.json` with exactly `bytes`, creating `dir`.
+pub fn write_manifest(dir: &Path, bytes: impl AsRef<[u8]>) {
+    fs::create_dir_all(dir).expect("create the package folder");
+    fs::write(dir.join("instant.package.json"), bytes).expect("write the manifest");
+}
+
+/// Writes a package at `dir`: the manifest of [`manifest_json`], an executable
+/// `run.sh` and a `lib/util.sh`.
+pub fn write_package(dir: &Path, name: &str, keys: &[&str]) {
+    write_manifest(dir, manifest_json(name, keys));
+    fs::write(
+        dir.join("run.sh"),
+        "#!/bin/sh\nexec sh \"$(dirname \"$0\")/lib/util.sh\"\n",
+    )
+    .expect("write run.sh");
+    fs::set_permissions(dir.join("run.sh"), fs::Permissions::from_mode(0o755))
+        .expect("chmod run.sh");
+    fs::create_dir_all(dir.join("lib")).expect("create lib/");
+    fs::write(dir.join("lib/util.sh"), "echo util\n").expect("write lib/util.sh");
+}
+
+/// The `keys[*]` of an `inspect --json` document, as (name, approved).
+pub fn key_approvals(inspect: &serde_json::Value) -> Vec<(String, bool)> {
+    inspect["keys"]
+        .as_array()
+        .expect("`keys` is an array")
+        .iter()
+        .map(|k| {
+            (
+                k["name"].as_str().expect("key name").to_owned(),
+                k["approved"].as_bool().expect("`approved` is a bool"),
+            )
+        })
+        .collect()
+}
+
+impl TestEnv {
+    /// `root/packages/DIR`, where the package tests keep their packages.
+    pub fn package_path(&self, dir: &str) -> PathBuf {
+        self.root().join("packages").join(dir)
+    }
+
+    /// Writes a package (see [`write_package`]) at `root/packages/DIR` and returns its path.
+    pub fn make_package(&self, dir: &str, name: &str, keys: &[&str]) -> PathBuf {
+        let path = self.package_path(dir);
+        write_package(&path, name, keys);
+        path
+    }
+
+    /// `keyward --json ARGS` as the owner; asserts success and parses stdout.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let assert = self.cmd().arg("--json").args(args).assert().success();
+        serde_json::from_slice(&assert.get_output().stdout)
+            .unwrap_or_else(|e| panic!("`{}` prints one JSON document: {e}", args.join(" ")))
+    }
+
+    /// `install PATH --yes --json ARGS…`: the JSON report.
+    pub fn install_json(&self, dir: &Path, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["install", dir.to_str().expect("UTF-8 path"), "--yes"];
+        args.extend_from_slice(extra);
+        self.json(&args)
+    }
+
+    /// `inspect PACKAGE --json`.
+    pub fn inspect_json(&self, package: &str) -> serde_json::Value {
+        self.json(&["inspect", package])
+    }
+
+    /// The one package of `list --json` named `name`, if listed.
+    pub fn listed(&self, name: &str) -> Option<serde_json::Value> {
+        let doc = self.json(&["list"]);
+        doc["packages"]
+            .as_array()
+            .expect("`packages` is an array")
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+    }
+
+    /// Names in `list --json`.
+    pub fn listed_names(&self) -> Vec<String> {
+        let doc = self.json(&["list"]);
+        doc["packages"]
+            .as_array()
+            .expect("`packages` is an array")
+            .iter()
+            .map(|p| p["name"].as_str().expect("name").to_owned())
+            .collect()
+    }
+
+    /// `config export` stdout, as the owner, run from the test's cwd.
+    pub fn config_export(&self) -> String {
+        stdout_of(&self.cmd().args(["config", "export"]).assert().success())
+    }
+
+    /// Number of audit entries in the whole vault.
+    pub fn audit_len(&self) -> usize {
+        self.sqlite("SELECT count(*) FROM audit")
+            .parse()
+            .expect("a count")
+    }
+
+    /// Every grant row, one `package|key|created|mac` line each, sorted.
+    pub fn grant_rows(&self) -> String {
+        self.sqlite(
+            "SELECT i.name, g.key, g.created, hex(g.mac) FROM grants g
+             JOIN installations i ON i.id = g.installation_id ORDER BY i.name, g.key",
+        )
+    }
+
+    /// `package|key` of every grant row, sorted.
+    pub fn granted_pairs(&self) -> Vec<String> {
+        let out = self.sqlite(
+            "SELECT i.name || '|' || g.key FROM grants g
+             JOIN installations i ON i.id = g.installation_id ORDER BY i.name, g.key",
+        );
+        out.lines().map(str::to_owned).collect()
+    }
+
+    /// Names of the keys that have a shared copy (any keychain), sorted.
+    pub fn shared_names(&self) -> Vec<String> {
+        let out = self.sqlite("SELECT name FROM shared ORDER BY name");
+        out.lines().map(str::to_owned).collect()
+    }
+
+    /// Every installation row with its MAC, one line each.
+    pub fn installation_rows(&self) -> String {
+        self.sqlite(
+            "SELECT name, path, version, digest, revoked_reason, revoked_at, installed,
+                    updated, hex(mac) FROM installations ORDER BY name",
+        )
+    }
+
+    /// What a refused command must leave alone: the export, the grant and installation
+    /// rows (MACs and timestamps included), the shared copies and the audit length.
+    pub fn package_state(&self) -> String {
+        format!(
+            "export:\n{}\ngrants:\n{}\ninstallations:\n{}\nshared: {:?}\naudit: {}",
+            self.config_export(),
+            self.grant_rows(),
+            self.installation_rows(),
+            self.shared_names(),
+            self.audit_len()
+        )
+    }
+
+    /// `keychain token default --rotate`: a token for the default keychain.
+    pub fn rotate_default_token(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["keychain", "token", "default", "--rotate"])
+            .assert()
+            .success();
+        stdout_of(&out).trim_end().to_owned()
+    }
+}
+
+/// The `kw1` digest of the tree at `root`, computed from DESIGN.md "Package digest"
+/// alone (it shares no code with keyward): the expected value for the CLI's digest.
+pub fn kw1_digest(root: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    use std::os::unix::ffi::OsStrExt;
+
+    fn lp(out: &mut Vec<u8>, bytes: &[u8]) {
+        out.extend_from_slice(&u32::try_from(bytes.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+
+    fn walk(abs: &Path, rel: &str, records: &mut Vec<Vec<u8>>) {
+        let mut rec = b"D".to_vec();
+        lp(&mut rec, rel.as_bytes());
+        records.push(rec);
+        let mut names: Vec<_> = fs::read_dir(abs)
+            .expect("list a fixture folder")
+            .map(|e| e.expect("a fixture entry").file_name())
+            .collect();
+        names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        for name in names {
+            if rel.is_empty() && name == ".git" {
+                continue;
+            }
+            let name = name.to_str().expect("fixture names are UTF-8");
+            let child = if rel.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let path = abs.join(name);
+            let meta = fs::symlink_metadata(&path).expect("lstat a fixture entry");
+            if meta.file_type().is_symlink() {
+                let target = fs::read_link(&path).expect("read a fixture link");
+                let mut rec = b"L".to_vec();
+                lp(&mut rec, child.as_bytes());
+                lp(&mut rec, target.as_os_str().as_bytes());
+                records.push(rec);
+            } else if meta.is_dir() {
+                walk(&path, &child, records);
+            } else if meta.is_file() {
+                let content = fs::read(&path).expect("read a fixture file");
+                let mut rec = b"F".to_vec();
+                lp(&mut rec, child.as_bytes());
+                rec.push(u8::from(meta.permissions().mode() & 0o100 != 0));
+                rec.extend_from_slice(&(content.len() as u64).to_be_bytes());
+                rec.extend_from_slice(&Sha256::digest(&content));
+                records.push(rec);
+            } else {
+                panic!("{child}: the encoder handles files, folders and symlinks only");
+            }
+        }
+    }
+
+    let mut records = Vec::new();
+    walk(root, "", &mut records);
+    let mut hasher = Sha256::new();
+    hasher.update(b"keyward-tree-v1\0");
+    for rec in &records {
+        hasher.update(rec);
+    }
+    hasher.update(b"E");
+    hasher.update((records.len() as u64).to_be_bytes());
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("kw1:{hex}")
+}
