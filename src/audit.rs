@@ -43,6 +43,16 @@ fn entry_mac(key: &Key32, keychain: &Id, prev: &[u8], row: &AuditRow) -> [u8; 32
     crypto::hmac(key, &[&msg])
 }
 
+/// The vault's record of the newest entry: `u64be(seq) ‖ its MAC ‖ HMAC over both`.
+/// It lets a deleted last entry be noticed, and lets the next entry chain onto the
+/// entry that really was last, so a deletion stays visible after later writes.
+struct Head {
+    seq: u64,
+    mac: Vec<u8>,
+}
+
+const HEAD_LEN: usize = 8 + 32 + 32;
+
 fn head_mac(key: &Key32, keychain: &Id, seq: u64, mac: &[u8]) -> [u8; 32] {
     crypto::hmac(
         key,
@@ -52,6 +62,24 @@ fn head_mac(key: &Key32, keychain: &Id, seq: u64, mac: &[u8]) -> [u8; 32] {
 
 fn head_meta_key(keychain: &Id) -> String {
     format!("audit_head:{}", hex(keychain))
+}
+
+impl Head {
+    /// Parses and authenticates a stored head; `None` when absent, malformed or forged.
+    fn open(key: &Key32, keychain: &Id, stored: Option<&[u8]>) -> Option<Head> {
+        let bytes = stored.filter(|b| b.len() == HEAD_LEN)?;
+        let seq = u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes"));
+        let mac = bytes[8..40].to_vec();
+        crypto::ct_eq(&bytes[40..], &head_mac(key, keychain, seq, &mac))
+            .then_some(Head { seq, mac })
+    }
+
+    fn seal(&self, key: &Key32, keychain: &Id) -> Vec<u8> {
+        let mut out = self.seq.to_be_bytes().to_vec();
+        out.extend_from_slice(&self.mac);
+        out.extend_from_slice(&head_mac(key, keychain, self.seq, &self.mac));
+        out
+    }
 }
 
 /// Appends `event` to `keychain`'s log inside the caller's transaction.
@@ -64,22 +92,51 @@ pub fn append(
 ) -> Result<()> {
     let db = |e: rusqlite::Error| Error::general(format!("cannot write the audit log: {e}"));
     let key = audit_key(vault_id, rk);
-    let (prev_seq, prev_mac) = packages::audit_tail(tx, keychain)
-        .map_err(db)?
-        .unwrap_or((0, Vec::new()));
+    let tail = packages::audit_tail(tx, keychain).map_err(db)?;
+    let stored: Option<Vec<u8>> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [head_meta_key(keychain)],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| {
+            if e == rusqlite::Error::QueryReturnedNoRows {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(db)?;
+    let head = Head::open(&key, keychain, stored.as_deref());
+    // Chain onto the entry the head names, not onto whatever row is last now: if rows were
+    // deleted or inserted, the new entry then fails verification too and the break stays
+    // visible. Without a valid head (tampered), chain onto the last row and leave the head
+    // broken, for the same reason.
+    let tail_seq = tail.as_ref().map_or(0, |(seq, _)| *seq);
+    let (seq, prev) = match (&head, tail) {
+        (Some(h), _) => (h.seq.max(tail_seq) + 1, h.mac.clone()),
+        (None, Some((seq, mac))) => (seq + 1, mac),
+        (None, None) => (1, Vec::new()),
+    };
     let mut row = AuditRow {
-        seq: prev_seq + 1,
+        seq,
         at: crate::time::now(),
         action: event.action.to_owned(),
         package: event.package.map(str::to_owned),
         detail: event.detail.to_string(),
         mac: Vec::new(),
     };
-    row.mac = entry_mac(&key, keychain, &prev_mac, &row).to_vec();
+    row.mac = entry_mac(&key, keychain, &prev, &row).to_vec();
     packages::put_audit(tx, keychain, &row).map_err(db)?;
-    let mut head = row.seq.to_be_bytes().to_vec();
-    head.extend_from_slice(&head_mac(&key, keychain, row.seq, &row.mac));
-    write::meta(tx, &head_meta_key(keychain), &head).map_err(db)
+    if head.is_some() || tail_seq == 0 {
+        let head = Head {
+            seq: row.seq,
+            mac: row.mac.clone(),
+        };
+        write::meta(tx, &head_meta_key(keychain), &head.seal(&key, keychain)).map_err(db)?;
+    }
+    Ok(())
 }
 
 /// Checks the whole chain; `Err` names the first entry that does not verify.
@@ -89,6 +146,22 @@ pub fn verify(vault: &Vault, keychain: &Id, rk: &Key32) -> Result<usize> {
     let mut prev: Vec<u8> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let expected_seq = i as u64 + 1;
+        if row.seq > expected_seq {
+            let gap = if row.seq == expected_seq + 1 {
+                format!("entry {expected_seq} was")
+            } else {
+                format!("entries {expected_seq} to {} were", row.seq - 1)
+            };
+            return Err(broken(
+                vault,
+                &format!(
+                    "entry {} follows entry {}: {gap} deleted, or entry {} was inserted",
+                    row.seq,
+                    expected_seq - 1,
+                    row.seq
+                ),
+            ));
+        }
         let ok = row.seq == expected_seq
             && crypto::ct_eq(&entry_mac(&key, keychain, &prev, row), &row.mac);
         if !ok {
@@ -104,29 +177,22 @@ pub fn verify(vault: &Vault, keychain: &Id, rk: &Key32) -> Result<usize> {
         }
         prev.clone_from(&row.mac);
     }
-    let head = vault.meta(&head_meta_key(keychain))?;
-    let last = rows.last();
-    match (head, last) {
-        (None, None) => Ok(0),
-        (Some(head), Some(last)) if head.len() == 40 => {
-            let seq = u64::from_be_bytes(head[..8].try_into().expect("8 bytes"));
-            if seq == last.seq
-                && crypto::ct_eq(&head[8..], &head_mac(&key, keychain, seq, &last.mac))
-            {
-                Ok(rows.len())
-            } else {
-                Err(broken(
-                    vault,
-                    &format!(
-                        "the log ends at entry {} but the vault recorded entry {seq} as the newest: entries were deleted or appended",
-                        last.seq
-                    ),
-                ))
-            }
+    let stored = vault.meta(&head_meta_key(keychain))?;
+    match (Head::open(&key, keychain, stored.as_deref()), rows.last()) {
+        (None, None) if stored.is_none() => Ok(0),
+        (Some(head), Some(last)) if head.seq == last.seq && crypto::ct_eq(&head.mac, &last.mac) => {
+            Ok(rows.len())
         }
+        (Some(head), Some(last)) => Err(broken(
+            vault,
+            &format!(
+                "the log ends at entry {} but the vault recorded entry {} as the newest: entries were deleted or appended",
+                last.seq, head.seq
+            ),
+        )),
         _ => Err(broken(
             vault,
-            "the log's head record does not match its entries",
+            "the log's head record is missing or does not match its entries",
         )),
     }
 }

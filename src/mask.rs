@@ -105,10 +105,19 @@ impl Stream<'_> {
         self.pending.extend_from_slice(&buf[keep_from..]);
     }
 
-    /// End of stream: whatever is pending cannot be a value any more.
+    /// End of stream: what was held back can grow no more, but may still hold a whole
+    /// value (one that is also the start of a longer value), so it is scanned once more.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.pending);
-        self.pending.clear();
+        let pending = std::mem::take(&mut self.pending);
+        let mut emitted = 0;
+        if let Some(matcher) = &self.masker.matcher {
+            for m in matcher.find_iter(&pending) {
+                out.extend_from_slice(&pending[emitted..m.start()]);
+                out.extend_from_slice(REPLACEMENT);
+                emitted = m.end();
+            }
+        }
+        out.extend_from_slice(&pending[emitted..]);
     }
 
     /// Whether bytes are held back waiting for more input.
@@ -163,6 +172,19 @@ mod tests {
         assert!(s.has_pending());
         s.feed(b"x", &mut out);
         assert_eq!(out, b"hello\nsk_x");
+    }
+
+    #[test]
+    fn a_value_that_starts_a_longer_one_is_masked_at_end_of_stream() {
+        let m = masker(&["hunter2pass", "postgres://app:hunter2pass@db/app"]);
+        assert_eq!(
+            run(&m, &[b"to postgres://app:hunter2pass"]),
+            b"to postgres://app:<concealed by keyward>"
+        );
+        assert_eq!(
+            run(&m, &[b"to postgres://app:hunter2pass", b"@db/app!"]),
+            b"to <concealed by keyward>!"
+        );
     }
 
     #[test]

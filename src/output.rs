@@ -101,6 +101,32 @@ fn exit_on_write_error(e: &io::Error) -> ! {
     std::process::exit(1);
 }
 
+/// Whether `c` must not reach a terminal as is: control characters (ESC, CR, BEL, C1)
+/// and the invisible format characters that reorder or hide text (bidi overrides,
+/// zero-width characters, line and paragraph separators).
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// Text from a manifest or the file system made safe to print: every unprintable
+/// character is shown as `\u{…}`, so a package cannot drive the owner's terminal.
+pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unprintable(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Left-aligned columns: each row's cells padded to the widest cell of their column.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -131,6 +157,13 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sanitize_escapes_terminal_controls_and_bidi() {
+        assert_eq!(sanitize("plain é"), "plain é");
+        assert_eq!(sanitize("ok\u{1b}[2K\rX"), "ok\\u{1b}[2K\\u{d}X");
+        assert_eq!(sanitize("1\u{202e}0"), "1\\u{202e}0");
+    }
 
     #[test]
     fn table_aligns_columns() {

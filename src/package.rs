@@ -53,12 +53,15 @@ pub struct Loaded {
     pub packages: Vec<Installed>,
     /// Rows whose MAC failed: treated as absent, reported by the caller.
     pub tampered: Vec<String>,
+    /// Names of the installations among them.
+    pub tampered_packages: BTreeSet<String>,
 }
 
 /// Loads a keychain's installations, dropping (and listing) any row whose MAC fails.
 pub fn load(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
     let gk = grants::grant_key(&vault.id, rk);
     let mut tampered = Vec::new();
+    let mut tampered_packages = BTreeSet::new();
     let mut by_id: BTreeMap<Id, Installed> = BTreeMap::new();
     for row in vault.installations(&kc.id)? {
         let mac_ok = crypto::ct_eq(&grants::installation_mac(&gk, &row), &row.mac);
@@ -77,7 +80,10 @@ pub fn load(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
                     },
                 );
             }
-            _ => tampered.push(format!("installation of `{}`", row.name)),
+            _ => {
+                tampered.push(format!("installation of `{}`", row.name));
+                tampered_packages.insert(row.name.clone());
+            }
         }
     }
     for grant in vault.grants(&kc.id)? {
@@ -93,7 +99,11 @@ pub fn load(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
     }
     let mut packages: Vec<Installed> = by_id.into_values().collect();
     packages.sort_by(|a, b| a.row.name.cmp(&b.row.name));
-    Ok(Loaded { packages, tampered })
+    Ok(Loaded {
+        packages,
+        tampered,
+        tampered_packages,
+    })
 }
 
 impl Loaded {
@@ -108,6 +118,12 @@ impl Loaded {
                 return Ok(p);
             }
         }
+        if self.tampered_packages.contains(arg) {
+            return Err(Error::integrity(format!(
+                "the installation of `{arg}` in keychain `{keychain}` does not verify: the vault was modified outside keyward, so it is ignored"
+            ))
+            .hint("re-install it with `keyward install PATH` to pin and approve it again"));
+        }
         Err(Error::not_found(format!(
             "no package `{arg}` is installed in keychain `{keychain}`"
         ))
@@ -116,27 +132,27 @@ impl Loaded {
 
     /// Exit 7 naming what failed, when any row failed its MAC.
     pub fn ensure_untampered(&self, vault: &Vault) -> Result<()> {
-        if self.tampered.is_empty() {
-            return Ok(());
-        }
-        Err(vault.corrupt(&format!(
-            "{} do(es) not verify and {} ignored: {}",
-            self.tampered.len(),
-            if self.tampered.len() == 1 {
-                "is"
-            } else {
-                "are"
-            },
-            self.tampered.join(", ")
-        )))
+        ensure_untampered(vault, &self.tampered)
     }
+}
+
+/// Exit 7 naming the rows that failed their MAC, if any.
+pub fn ensure_untampered(vault: &Vault, tampered: &[String]) -> Result<()> {
+    if tampered.is_empty() {
+        return Ok(());
+    }
+    Err(vault.corrupt(&format!(
+        "{} row(s) do not verify and are ignored: {}",
+        tampered.len(),
+        tampered.join(", ")
+    )))
 }
 
 /// Hashes a package directory, with a progress bar on an interactive stderr.
 pub fn hash_tree(path: &Path, out: &Output) -> Result<TreeDigest> {
     let progress = !out.quiet && !out.json && std::io::stderr().is_terminal();
     digest::digest_tree(path, &digest::Options { progress })
-        .map_err(|e| Error::general(e.to_string()))
+        .map_err(|e| Error::general(e.to_string()).code("package-files"))
 }
 
 /// Canonical package directory for `arg`, or a clear error.
@@ -396,7 +412,7 @@ pub fn key_lines(states: &[KeyState]) -> String {
                     "no value"
                 }
                 .into(),
-                k.description.clone().unwrap_or_default(),
+                crate::output::sanitize(k.description.as_deref().unwrap_or("")).into_owned(),
             ]
         })
         .collect();

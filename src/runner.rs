@@ -11,9 +11,17 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::Cause;
+
 use crate::manifest::Manifest;
 use crate::mask::Masker;
 use crate::secret::SecretBytes;
+
+/// Signals keyward catches while a package runs: forwarded, or (WINCH) acted on.
+const FORWARDED: [i32; 5] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH];
 
 /// Caller variables every package sees (plus `LC_*`).
 pub const BASE_ALLOWLIST: &[&str] = &[
@@ -159,6 +167,9 @@ pub fn run_masked(
     cmd.stdin(Stdio::inherit())
         .stdout(out_writer)
         .stderr(err_writer);
+    // Catch signals before the package exists, so none can end keyward and orphan it.
+    // (The child gets default dispositions back at exec.)
+    let signals = SignalsInfo::<WithOrigin>::new(FORWARDED).ok();
     let child = cmd.spawn().map_err(launch_error)?;
     // `cmd` holds our copies of the write ends; drop them so EOF arrives when the child exits.
     drop(cmd);
@@ -166,7 +177,7 @@ pub fn run_masked(
     let status = thread::scope(|scope| {
         scope.spawn(|| pump(out_reader, Sink::Stdout, &masker));
         scope.spawn(|| pump(err_reader, Sink::Stderr, &masker));
-        supervise(child, resize)
+        supervise(child, signals, resize)
     });
     Ok(status)
 }
@@ -193,6 +204,14 @@ fn open_pty(like: &impl AsFd) -> io::Result<Pty> {
     if let Ok(size) = rustix::termios::tcgetwinsize(like) {
         let _ = rustix::termios::tcsetwinsize(&slave, size);
     }
+    // No output processing on the package's side (it would turn "\n" into "\r\n"):
+    // bytes reach the masker exactly as written, so multi-line values still match, and
+    // keyward's own terminal does the newline translation once.
+    let mut attrs = rustix::termios::tcgetattr(&slave)?;
+    attrs
+        .output_modes
+        .remove(rustix::termios::OutputModes::OPOST);
+    rustix::termios::tcsetattr(&slave, rustix::termios::OptionalActions::Now, &attrs)?;
     Ok(Pty { master, slave })
 }
 
@@ -223,8 +242,9 @@ fn pump(source: OwnedFd, sink: Sink, masker: &Masker) {
         out.clear();
         stream.feed(&buf[..n], &mut out);
         if write_all(&sink, &out).is_err() {
-            // Our reader went away (`| head`): keep draining so the child is not blocked.
-            continue;
+            // Our reader went away (`| head`): close our end so the package meets the
+            // closed pipe itself (SIGPIPE or EPIPE), as it would without keyward.
+            return;
         }
     }
     out.clear();
@@ -249,15 +269,10 @@ fn write_all(sink: &Sink, bytes: &[u8]) -> io::Result<()> {
 /// Forwards INT, TERM, HUP and QUIT sent to keyward by another process (the terminal
 /// already delivers its own to the package, which shares keyward's process group), and
 /// on WINCH resizes the package's pseudo-terminals before telling it, then reaps it.
-fn supervise(mut child: Child, ptys: Vec<OwnedFd>) -> u8 {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
-    use signal_hook::iterator::SignalsInfo;
-    use signal_hook::iterator::exfiltrator::WithOrigin;
-    use signal_hook::low_level::siginfo::Cause;
+fn supervise(mut child: Child, signals: Option<SignalsInfo<WithOrigin>>, ptys: Vec<OwnedFd>) -> u8 {
     let pid = rustix::process::Pid::from_child(&child);
-    let signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH]);
-    let handle = signals.as_ref().ok().map(|s| s.handle());
-    let forwarder = signals.ok().map(|mut signals| {
+    let handle = signals.as_ref().map(SignalsInfo::handle);
+    let forwarder = signals.map(|mut signals| {
         thread::spawn(move || {
             for origin in signals.forever() {
                 if origin.signal == SIGWINCH {

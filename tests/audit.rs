@@ -241,7 +241,6 @@ fn log_verify_exits_7_when_the_head_record_is_deleted_or_the_log_emptied() {
 }
 
 #[test]
-#[ignore = "bug: deleting the last entry is hidden by the next append (it chains onto the new tail and moves the head)"]
 fn log_verify_still_exits_7_after_the_last_entry_was_deleted_and_keyward_ran_again() {
     let env = vault_with_log();
     tamper(&env, "DELETE FROM audit WHERE seq = 7", 1);

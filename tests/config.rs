@@ -345,7 +345,6 @@ fn config_export_then_apply_in_a_fresh_vault_reproduces_the_grants() {
 /// A misspelled `sha256` must not silently turn the pin check off: a careful tool
 /// refuses what it does not understand in a file that decides what code gets keys.
 #[test]
-#[ignore = "bug: an unknown field in a config entry (`sha265`) is ignored, so the digest pin is skipped and the keys approved"]
 fn config_apply_refuses_an_unknown_field_in_an_entry() {
     let p = project();
     let before = p.env.package_state();

@@ -149,7 +149,7 @@ fn refused(env: &TestEnv, dir: &Path, path: &str, what: &str) {
         .stdout("");
     let stderr = stderr_of(&assert);
     assert!(
-        stderr.starts_with(&format!("keyward: error[error]: {path}: ")),
+        stderr.starts_with(&format!("keyward: error[package-files]: {path}: ")),
         "the error names {path}: {stderr}"
     );
     assert!(stderr.contains(what), "{what:?}: {stderr}");

@@ -170,17 +170,19 @@ fn installation_with_edited_digest_is_treated_as_absent() {
         "warns: {stderr}"
     );
 
-    // Resolved among verified rows only: to inspect it is not installed (exit 4).
-    for package in [PKG, dir.to_str().unwrap()] {
-        let out = env
-            .cmd()
-            .args(["inspect", package])
-            .assert()
-            .code(4)
-            .stdout("");
-        assert!(stderr_of(&out).contains("error[not-found]"));
-    }
-    env.cmd().args(["approve", PKG, "REQ_A"]).assert().code(4);
+    // Resolved among verified rows only, and reported as what it is: tampering (exit 7).
+    let out = env.cmd().args(["inspect", PKG]).assert().code(7).stdout("");
+    assert!(
+        stderr_of(&out).contains("error[integrity]"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(
+        stderr_of(&out).contains("does not verify"),
+        "{}",
+        stderr_of(&out)
+    );
+    env.cmd().args(["approve", PKG, "REQ_A"]).assert().code(7);
 
     let status = env.json(&["status"]);
     assert_eq!(
@@ -213,5 +215,5 @@ fn installation_un_revoked_with_sqlite_is_treated_as_absent() {
     assert_eq!(env.listed(PKG).unwrap()["state"], "revoked: changed");
     env.sqlite("UPDATE installations SET revoked_reason = NULL, revoked_at = NULL");
     assert!(env.listed_names().is_empty());
-    env.cmd().args(["inspect", PKG]).assert().code(4);
+    env.cmd().args(["inspect", PKG]).assert().code(7);
 }

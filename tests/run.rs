@@ -605,7 +605,6 @@ fn run_returns_125_for_each_keyward_failure_and_launches_nothing() {
 }
 
 #[test]
-#[ignore = "bug: `secret rm` leaves the key's shared copy, so run still hands the removed value to approved packages"]
 fn run_refuses_missing_secret_after_the_value_is_removed() {
     let (env, _token, _pkg) = env_dump_setup();
     env.cmd()

@@ -18,8 +18,10 @@ use crate::package::{self, Scope};
 /// Largest config file read.
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
-/// One package in the config file.
+/// One package in the config file. Unknown fields are refused: a misspelt `sha256`
+/// must not silently turn the pin check off.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Expected manifest version.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,10 +91,41 @@ fn read_config(file: &Path) -> Result<BTreeMap<String, Entry>> {
         return Err(bad(format!("larger than {} MiB", MAX_CONFIG_BYTES >> 20)));
     }
     let bytes = std::fs::read(file).map_err(|e| bad(e.to_string()))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let entries: Entries = serde_json::from_slice(&bytes).map_err(|e| {
         bad(format!("not a keyward config: {e}"))
             .hint(r#"expected {"@scope/name": {"path": "dir", "keys": ["KEY"], "version": "…", "sha256": "kw1:…"}}"#)
-    })
+    })?;
+    Ok(entries.0)
+}
+
+/// The top-level object, refusing a package named twice (JSON parsers keep the last).
+struct Entries(BTreeMap<String, Entry>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of packages")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Entries, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((name, entry)) = map.next_entry::<String, Entry>()? {
+                    if out.insert(name.clone(), entry).is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "package `{name}` is named twice"
+                        )));
+                    }
+                }
+                Ok(Entries(out))
+            }
+        }
+        de.deserialize_map(Visit)
+    }
 }
 
 fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {

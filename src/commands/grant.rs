@@ -59,11 +59,18 @@ pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
         ctx.out
             .json_doc(&json!({"package": inst.row.name, "approved": wanted}));
     }
-    ctx.out.info(format!(
-        "Approved {} for {}.",
-        wanted.join(", "),
-        inst.row.name
-    ));
+    if wanted.is_empty() {
+        ctx.out.info(format!(
+            "{} requests no keys; nothing to approve.",
+            inst.row.name
+        ));
+    } else {
+        ctx.out.info(format!(
+            "Approved {} for {}.",
+            wanted.join(", "),
+            inst.row.name
+        ));
+    }
     Ok(())
 }
 

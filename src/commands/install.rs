@@ -11,6 +11,7 @@ use crate::commands::secret::store_value;
 use crate::digest::{self, Change, TreeDigest};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
+use crate::output::sanitize;
 use crate::package::{self, Installed, KeyState, Scope};
 use crate::prompt;
 use crate::secret::SecretBytes;
@@ -223,18 +224,31 @@ fn show_plan(ctx: &Ctx, plan: &Plan, present: &BTreeSet<String>) {
     let m = &plan.manifest;
     let mut text = format!(
         "Package {} {}\n  path    {}\n  digest  {}",
-        m.name, m.version, plan.dir, plan.tree.digest
+        m.name,
+        m.version,
+        sanitize(&plan.dir),
+        plan.tree.digest
     );
     if let Some(desc) = &m.description {
-        text.push_str(&format!("\n  about   {desc}"));
+        text.push_str(&format!("\n  about   {}", sanitize(desc)));
     }
     if plan.kind == InstallKind::Updated {
         let prev = plan.previous.as_ref().expect("updates have a previous pin");
-        text.push_str(&format!(
-            "\nChanged since the pin {} ({} file(s)):",
-            prev.row.digest,
-            plan.changes.len()
-        ));
+        if prev.row.path != plan.dir {
+            text.push_str(&format!("\n  moved from {}", sanitize(&prev.row.path)));
+        }
+        if plan.changes.is_empty() {
+            text.push_str(&format!(
+                "\nIts grants were revoked when its code changed; the code matches the pin {} again.",
+                prev.row.digest
+            ));
+        } else {
+            text.push_str(&format!(
+                "\nChanged since the pin {} ({} file(s)):",
+                prev.row.digest,
+                plan.changes.len()
+            ));
+        }
         if !plan.changes.is_empty() {
             text.push('\n');
             text.push_str(&package::change_lines(&plan.changes));

@@ -12,6 +12,7 @@ use crate::commands::Ctx;
 use crate::crypto::{self, label};
 use crate::error::{Error, Kind, Result};
 use crate::grants;
+use crate::output::sanitize;
 use crate::package::{self, Installed, Scope};
 use crate::runner;
 use crate::secret::{Key32, SecretBytes};
@@ -162,7 +163,7 @@ fn defunct(inst: &Installed) -> Error {
     ))
     .code("package-changed")
     .hint(format!("review the change: keyward inspect {} --diff", inst.row.name))
-    .hint(format!("then re-approve this code: keyward install {}", inst.row.path))
+    .hint(format!("then re-approve this code: keyward install {}", sanitize(&inst.row.path)))
 }
 
 fn changed(inst: &Installed, changes: &[crate::digest::Change]) -> Error {
@@ -173,7 +174,7 @@ fn changed(inst: &Installed, changes: &[crate::digest::Change]) -> Error {
     ))
     .code("package-changed")
     .hint(format!("review the change: keyward inspect {} --diff", inst.row.name))
-    .hint(format!("then re-approve this code: keyward install {}", inst.row.path))
+    .hint(format!("then re-approve this code: keyward install {}", sanitize(&inst.row.path)))
 }
 
 fn launch_failed(program: &std::ffi::OsStr, e: runner::LaunchError) -> Error {

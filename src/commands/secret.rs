@@ -213,11 +213,30 @@ fn list(ctx: &Ctx) -> Result<()> {
 fn remove(ctx: &Ctx, name: &str) -> Result<()> {
     check_name(name)?;
     let mut s = ctx.session()?;
-    s.require_owner("removing a secret")?;
+    let mk = s.require_owner("removing a secret")?.clone();
     let kc = s.keychain(ctx.keychain.as_deref())?;
-    let existed = s
-        .vault
-        .write(|tx| write::delete_secret(tx, &kc.id, name).map_err(db))?;
+    let rk = s.owner_keys(&mk, &kc)?.rk;
+    let vid = s.vault.id;
+    let existed = s.vault.write(|tx| {
+        if !write::delete_secret(tx, &kc.id, name).map_err(db)? {
+            return Ok(false);
+        }
+        // Without a value there is nothing to share: `run` must now say missing-secret.
+        packages::delete_shared(tx, &kc.id, name).map_err(db)?;
+        let detail = json!({"name": name});
+        audit::append(
+            tx,
+            &vid,
+            &kc.id,
+            &rk,
+            Event {
+                action: "secret-rm",
+                package: None,
+                detail,
+            },
+        )?;
+        Ok(true)
+    })?;
     if !existed {
         return Err(missing(name, &kc.name));
     }

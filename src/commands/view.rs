@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
 use crate::grants;
-use crate::output::{print_line, table};
+use crate::output::{print_line, sanitize, table};
 use crate::package::{self, Installed, PinCheck, Scope};
 use crate::session::Session;
 use crate::vault::KeychainRow;
@@ -132,14 +132,7 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
             ));
         }
     }
-    if !view.tampered.is_empty() {
-        let loaded = package::Loaded {
-            packages: Vec::new(),
-            tampered: view.tampered,
-        };
-        return loaded.ensure_untampered(&view.s.vault);
-    }
-    Ok(())
+    package::ensure_untampered(&view.s.vault, &view.tampered)
 }
 
 /// Granted keys whose values are too short to mask (owner only; empty for a token holder).
@@ -177,16 +170,18 @@ fn inspect_text(
     };
     let mut t = format!("{} {}\n", m.name, m.version);
     if let Some(d) = &m.description {
-        t.push_str(&format!("  {d}\n"));
+        t.push_str(&format!("  {}\n", sanitize(d)));
     }
     t.push_str(&format!(
         "  path     {}\n  pinned   {}\n  current  {} ({matches})\n",
-        inst.row.path, inst.row.digest, check.current
+        sanitize(&inst.row.path),
+        inst.row.digest,
+        check.current
     ));
     t.push_str(&format!(
         "  state    {}\n  run      {}\n",
         package::state_word(inst, present),
-        m.run.join(" ")
+        sanitize(&m.run.join(" "))
     ));
     if !m.env.is_empty() {
         t.push_str(&format!("  env      {}\n", m.env.join(" ")));
@@ -306,7 +301,7 @@ fn status_text(
             let (p, _) = pk(v);
             t.push_str(&format!(
                 "\n  {p}: keyward inspect {p} --diff, then keyward install {}",
-                v["path"].as_str().unwrap_or("")
+                sanitize(v["path"].as_str().unwrap_or(""))
             ));
         }
     }

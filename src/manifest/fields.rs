@@ -16,7 +16,7 @@ pub(super) const FORBIDDEN_ENV: [&str; 3] =
     ["KEYWARD_TOKEN", "KEYWARD_MASTER_KEY", "KEYWARD_PASSPHRASE"];
 
 const NAME_HELP: &str = "a package name is `name` or `@scope/name` by npm's rules: lowercase \
-     letters, digits and - . _ ~, each part non-empty and not starting with . or _, at most \
+     letters, digits and - . _, each part non-empty and not starting with . or _, at most \
      214 characters, e.g. \"@acme/stripe-charge\"";
 const VERSION_HELP: &str = "must be 1 to 64 printable characters, e.g. \"1.2.0\" or \"v-20250101\"";
 const KEY_HELP: &str = "a key is a name or an object {\"name\": \"STRIPE_SECRET_KEY\", \
@@ -56,7 +56,7 @@ impl Checker<'_> {
             }
         };
         let len = version.chars().count();
-        if len == 0 || len > 64 || version.chars().any(char::is_control) {
+        if len == 0 || len > 64 || version.chars().any(crate::output::is_unprintable) {
             return Err(self.err("version", format!("{} {VERSION_HELP}", echo(version))));
         }
         Ok(version.clone())
@@ -254,7 +254,8 @@ fn check_name_part(part: &str, what: &str) -> Result<(), String> {
     if part.chars().any(|c| c.is_ascii_uppercase()) {
         return Err("is not lowercase".to_owned());
     }
-    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._~".contains(c);
+    // npm refuses `~'!()*` in new package names; only these remain.
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._".contains(c);
     if let Some(bad) = part.chars().find(|c| !allowed(*c)) {
         return Err(format!(
             "contains {}, which is not allowed",

@@ -202,6 +202,7 @@ fn name_is_required_and_follows_npm_rules() {
         (r#""@acme/""#, "empty name after the scope"),
         (r#""@acme/a/b""#, "not allowed"),
         (r#""node_modules""#, "reserved"),
+        (r#""a~b""#, "not allowed"),
     ] {
         refused(&with("name", Some(bad)), "name", why);
     }
@@ -209,7 +210,7 @@ fn name_is_required_and_follows_npm_rules() {
     refused(&with("name", Some(&long)), "name", "215 characters");
     for good in [
         "a",
-        "a-b.c_d~e",
+        "a-b.c_d-e",
         "@acme/stripe-charge",
         "@a/b",
         &"a".repeat(214),
