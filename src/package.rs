@@ -41,6 +41,13 @@ impl Installed {
         self.row.revoked_reason.is_some()
     }
 
+    /// Whether the pinned tree was small enough to re-hash on one thread faster than a
+    /// thread pool starts (a few dozen files, under a MiB).
+    pub fn pin_is_small(&self) -> bool {
+        let entries = self.pinned_entries();
+        entries.len() <= 64 && entries.iter().map(|e| e.size).sum::<u64>() <= 1 << 20
+    }
+
     /// The files recorded with the pin.
     pub fn pinned_entries(&self) -> Vec<Entry> {
         serde_json::from_slice(&self.row.files).unwrap_or_default()
@@ -148,10 +155,11 @@ pub fn ensure_untampered(vault: &Vault, tampered: &[String]) -> Result<()> {
     )))
 }
 
-/// Hashes a package directory, with a progress bar on an interactive stderr.
-pub fn hash_tree(path: &Path, out: &Output) -> Result<TreeDigest> {
+/// Hashes a package directory, with a progress bar on an interactive stderr. `small`:
+/// the tree is expected to be small, so hash it without starting a thread pool.
+pub fn hash_tree(path: &Path, out: &Output, small: bool) -> Result<TreeDigest> {
     let progress = !out.quiet && !out.json && std::io::stderr().is_terminal();
-    digest::digest_tree(path, &digest::Options { progress })
+    digest::digest_tree(path, &digest::Options { progress, small })
         .map_err(|e| Error::general(e.to_string()).code("package-files"))
 }
 
@@ -467,7 +475,7 @@ pub fn verify_pin(
     inst: &mut Installed,
     out: &Output,
 ) -> Result<PinCheck> {
-    let tree = hash_tree(Path::new(&inst.row.path), out)?;
+    let tree = hash_tree(Path::new(&inst.row.path), out, inst.pin_is_small())?;
     let changes = digest::diff(&inst.pinned_entries(), &tree.entries);
     let check = PinCheck {
         current: tree.digest,

@@ -131,7 +131,7 @@ impl Plan {
 /// Hashes the package at `path` and plans its install against `loaded`.
 pub fn plan(path: &Path, loaded: &package::Loaded, ctx: &Ctx) -> Result<Plan> {
     let dir = package::package_dir(path)?;
-    let tree = package::hash_tree(&dir, &ctx.out)?;
+    let tree = package::hash_tree(&dir, &ctx.out, false)?;
     let manifest = package::tree_manifest(&dir, &tree)?;
     let previous = loaded.packages.iter().find(|p| p.row.name == manifest.name);
     Ok(Plan::new(

@@ -58,7 +58,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Run(args) => return run::cmd_run(&ctx, &args),
         Command::Log(args) => log::cmd_log(&ctx, &args),
         Command::Digest { path } => {
-            let tree = crate::package::hash_tree(&path, &ctx.out)?;
+            let tree = crate::package::hash_tree(&path, &ctx.out, false)?;
             crate::output::print_line(&tree.digest);
             Ok(())
         }

@@ -97,6 +97,14 @@ impl<'a> Hashing<'a> {
         scope.spawn(move |_| self.run(node, &rel, &stat));
     }
 
+    /// Hashes one file on the calling thread.
+    pub(super) fn inline(&self, node: usize, rel: &str, stat: &Stat) {
+        if let Some(progress) = &self.progress {
+            progress.found(stat.size);
+        }
+        self.run(node, rel, stat);
+    }
+
     fn run(&self, node: usize, rel: &str, stat: &Stat) {
         if self.cancel.load(Ordering::Relaxed) {
             return;

@@ -23,7 +23,7 @@ mod walk;
 pub use error::{DigestError, SpecialKind};
 
 use hash::Hashing;
-use walk::{Node, NodeKind, Walker};
+use walk::{Node, NodeKind, OnFile, Walker};
 
 /// The manifest's file name, at the package root.
 pub const MANIFEST_FILE: &str = "instant.package.json";
@@ -85,6 +85,10 @@ pub struct Options {
     /// Show a progress bar on stderr when the package holds over 256 MiB of files.
     /// The caller decides whether stderr is a terminal.
     pub progress: bool,
+    /// The caller expects a small tree (its last pin was small): hash on this thread and
+    /// never start the thread pool, whose start-up costs more than hashing a few files
+    /// (`run`'s overhead). The digest is the same either way.
+    pub small: bool,
 }
 
 /// The size limits of a package. The product always uses [`Limits::DEFAULT`]; tests
@@ -147,23 +151,29 @@ pub fn digest_tree_with_limits(
     limits: &Limits,
 ) -> Result<TreeDigest, DigestError> {
     let hashing = Hashing::new(root, opts);
-    // Files are hashed while the walk goes on: on many small files the walk is a
-    // good part of the work, and it would otherwise leave a core idle.
-    let (walked, nodes) = rayon::scope(|scope| {
-        let mut on_file = |node, rel: &str, stat| hashing.spawn(scope, node, rel, stat);
+    let walk = |on_file: &mut OnFile<'_>| {
         let mut walker = Walker {
             root,
             limits,
             nodes: Vec::new(),
             total_bytes: 0,
-            on_file: &mut on_file,
+            on_file,
         };
         let walked = walker.walk_root();
         if walked.is_err() {
             hashing.cancel.store(true, Ordering::Relaxed);
         }
         (walked, walker.nodes)
-    });
+    };
+    let (walked, nodes) = if opts.small {
+        walk(&mut |node, rel: &str, stat| hashing.inline(node, rel, &stat))
+    } else {
+        // Files are hashed while the walk goes on: on many small files the walk is a
+        // good part of the work, and it would otherwise leave a core idle.
+        rayon::scope(|scope| {
+            walk(&mut |node, rel: &str, stat| hashing.spawn(scope, node, rel, stat))
+        })
+    };
     // Finished first, so that a bar already on screen is cleared whatever failed.
     let hashed = hashing.finish(nodes.len());
     walked?;

@@ -96,6 +96,23 @@ fn golden_fixture() -> tempfile::TempDir {
 const GOLDEN: &str = "kw1:8beeb04882aa70fb766a3ab051301de40e6cb4f8e47b6968203984ef6bd3042d";
 
 #[test]
+fn hashing_on_one_thread_gives_the_same_tree() {
+    let dir = golden_fixture();
+    let small = Options {
+        small: true,
+        ..Options::default()
+    };
+    let pooled = digest_tree(dir.path(), &Options::default()).unwrap();
+    assert_eq!(digest_tree(dir.path(), &small).unwrap(), pooled);
+    assert_eq!(pooled.digest, GOLDEN);
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("abs")).unwrap();
+    assert!(matches!(
+        digest_tree(dir.path(), &small),
+        Err(DigestError::SymlinkAbsolute { .. })
+    ));
+}
+
+#[test]
 fn golden_vector_matches_the_spec() {
     let dir = golden_fixture();
     let mut enc = SpecEncoder::default();

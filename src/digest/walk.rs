@@ -22,7 +22,7 @@ pub(super) struct Node {
 }
 
 /// Called with each regular file's node index, path and stat, once it is recorded.
-type OnFile<'a> = dyn FnMut(usize, &str, Stat) + 'a;
+pub(super) type OnFile<'a> = dyn FnMut(usize, &str, Stat) + 'a;
 
 pub(super) struct Walker<'a> {
     pub(super) root: &'a Path,
