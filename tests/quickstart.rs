@@ -107,6 +107,8 @@ fn readme_quickstart_works_as_written() {
         for (k, v) in env.base_env() {
             cmd.env(k, v);
         }
+        // NO_COLOR: the expected texts are plain; a terminal would otherwise get colour.
+        cmd.env("NO_COLOR", "1");
         cmd.env("PATH", format!("{}:{PATH}", bin_dir.display()))
             .env("TERM", "dumb");
         for (k, v) in &session {
