@@ -35,6 +35,8 @@ pub mod label {
     pub const PASSPHRASE: &[u8] = b"keyward/v1/passphrase";
     /// Derives the grant/installation MAC key from the RK.
     pub const GRANT: &[u8] = b"keyward/v1/grant";
+    /// Derives the owner-only grant MAC key from the DEK.
+    pub const OWNER_GRANT: &[u8] = b"keyward/v1/owner-grant";
     /// Derives the audit-chain MAC key from the RK.
     pub const AUDIT: &[u8] = b"keyward/v1/audit";
 }

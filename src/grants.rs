@@ -19,6 +19,13 @@ pub fn grant_key(vault_id: &[u8], rk: &Key32) -> Key32 {
     crypto::hkdf(rk.expose(), vault_id, &[label::GRANT])
 }
 
+/// HKDF(DEK, "keyward/v1/owner-grant"): a grant key only the owner can derive, so a
+/// token holder who can write the vault file still cannot make the owner's own code
+/// (`secret set`, `approve`) put a value it was never granted into a shared copy.
+pub fn owner_grant_key(vault_id: &[u8], dek: &Key32) -> Key32 {
+    crypto::hkdf(dek.expose(), vault_id, &[label::OWNER_GRANT])
+}
+
 /// MAC of an installation row: everything but the MAC itself.
 pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
     let mut msg = Vec::with_capacity(512);

@@ -199,11 +199,84 @@ pub struct Scope<'a> {
     pub keychain: &'a KeychainRow,
     /// Its RK (owner or token holder).
     pub rk: &'a Key32,
+    /// The owner's grant key, when the owner is acting.
+    owner_gk: Option<Key32>,
 }
 
-impl Scope<'_> {
+/// Which MAC proves a grant: the owner's (DEK-derived), or the RK-derived one that
+/// token holders can also compute.
+#[derive(Clone, Copy)]
+pub enum GrantCheck<'a> {
+    /// Verify `owner_mac` under the owner's grant key.
+    Owner(&'a Key32),
+    /// Verify `mac` under the RK-derived grant key.
+    Holder(&'a Key32),
+}
+
+/// Whether an active installation of `keychain` holds a grant of `key` that passes `check`,
+/// read inside the caller's transaction.
+pub fn granted_in_tx(
+    tx: &Transaction<'_>,
+    keychain: &Id,
+    key: &str,
+    check: GrantCheck<'_>,
+) -> Result<bool> {
+    for (grant, digest, revoked) in rows::grants_of_key(tx, keychain, key).map_err(db)? {
+        if revoked.is_some() {
+            continue;
+        }
+        let (mac_key, stored) = match check {
+            GrantCheck::Owner(k) => (k, &grant.owner_mac),
+            GrantCheck::Holder(k) => (k, &grant.mac),
+        };
+        let expected = grants::grant_mac(mac_key, keychain, &grant.installation_id, key, &digest);
+        if crypto::ct_eq(&expected, stored) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+impl<'a> Scope<'a> {
+    /// A scope for a token holder (or an owner who only revokes).
+    pub fn holder(vault_id: &'a [u8], keychain: &'a KeychainRow, rk: &'a Key32) -> Self {
+        Scope {
+            vault_id,
+            keychain,
+            rk,
+            owner_gk: None,
+        }
+    }
+
+    /// A scope for the owner, who can also make grants that earn shared copies.
+    pub fn owner(vault_id: &'a [u8], keychain: &'a KeychainRow, keys: &'a KeychainKeys) -> Self {
+        let owner_gk = Some(grants::owner_grant_key(vault_id, &keys.dek));
+        Scope {
+            vault_id,
+            keychain,
+            rk: &keys.rk,
+            owner_gk,
+        }
+    }
+
     fn gk(&self) -> Key32 {
         grants::grant_key(self.vault_id, self.rk)
+    }
+
+    /// Deletes the shared copies of `keys` that no verified grant of an active
+    /// installation needs any more.
+    fn collect_shared(&self, tx: &Transaction<'_>, keys: &[String]) -> Result<()> {
+        let gk = self.gk();
+        let check = match &self.owner_gk {
+            Some(ok) => GrantCheck::Owner(ok),
+            None => GrantCheck::Holder(&gk),
+        };
+        for key in keys {
+            if !granted_in_tx(tx, &self.keychain.id, key, check)? {
+                rows::delete_shared(tx, &self.keychain.id, key).map_err(db)?;
+            }
+        }
+        Ok(())
     }
 
     /// Re-MACs and stores an installation row.
@@ -240,13 +313,16 @@ impl Scope<'_> {
         inst: &Installed,
         keys: Option<&[String]>,
     ) -> Result<Vec<String>> {
+        // The grants as they are now, inside the transaction: an approval committed since
+        // `inst` was loaded is revoked (and its shared copy collected) too.
+        let current: BTreeSet<String> = rows::grant_keys(tx, &inst.row.id).map_err(db)?;
         let targets: Vec<String> = match keys {
             Some(keys) => keys
                 .iter()
-                .filter(|k| inst.granted.contains(*k))
+                .filter(|k| current.contains(*k))
                 .cloned()
                 .collect(),
-            None => inst.granted.iter().cloned().collect(),
+            None => current.into_iter().collect(),
         };
         match keys {
             Some(_) => {
@@ -257,11 +333,7 @@ impl Scope<'_> {
             // Also removes rows that failed their MAC: a full revoke leaves nothing behind.
             None => rows::delete_grants(tx, &inst.row.id, None).map_err(db)?,
         }
-        for key in &targets {
-            if rows::grant_count(tx, &self.keychain.id, key).map_err(db)? == 0 {
-                rows::delete_shared(tx, &self.keychain.id, key).map_err(db)?;
-            }
-        }
+        self.collect_shared(tx, &targets)?;
         Ok(targets)
     }
 
@@ -303,13 +375,15 @@ pub fn approve(
         }
     }
     let gk = scope.gk();
+    let owner_gk = grants::owner_grant_key(scope.vault_id, &dek.dek);
     for key in keys {
-        let mac = grants::grant_mac(&gk, &scope.keychain.id, &row.id, key, &row.digest);
+        let (kc, id, digest) = (&scope.keychain.id, &row.id, &row.digest);
         let grant = GrantRow {
             installation_id: row.id,
             key: key.clone(),
             created: crate::time::now(),
-            mac: mac.to_vec(),
+            mac: grants::grant_mac(&gk, kc, id, key, digest).to_vec(),
+            owner_mac: grants::grant_mac(&owner_gk, kc, id, key, digest).to_vec(),
         };
         rows::put_grant(tx, &grant).map_err(db)?;
         sync_shared(tx, scope, dek, key)?;

@@ -89,7 +89,8 @@ impl FromBytes for OsStr {
     }
 }
 
-/// The manifest's `run` with `./` elements resolved against `dir`, then `args`.
+/// The manifest's `run` with `./` elements resolved against `dir`, then `args`. The
+/// manifest parser already refused `./` elements that could leave `dir`.
 pub fn argv(manifest: &Manifest, dir: &Path, args: &[OsString]) -> Vec<OsString> {
     manifest
         .run

@@ -85,8 +85,8 @@ fn assert_forged_grant_ignored(env: &TestEnv) {
 fn forged_grant_copied_from_another_key_is_not_a_grant() {
     let (env, _dir) = setup();
     env.sqlite(
-        "INSERT INTO grants (installation_id, key, created, mac)
-         SELECT installation_id, 'REQ_B', created, mac FROM grants WHERE key = 'REQ_A'",
+        "INSERT INTO grants (installation_id, key, created, mac, owner_mac)
+         SELECT installation_id, 'REQ_B', created, mac, owner_mac FROM grants WHERE key = 'REQ_A'",
     );
     assert_eq!(env.sqlite("SELECT count(*) FROM grants"), "2");
     assert_forged_grant_ignored(&env);
@@ -99,8 +99,8 @@ fn forged_grant_copied_from_another_key_is_not_a_grant() {
 fn forged_grant_with_random_mac_is_not_a_grant() {
     let (env, _dir) = setup();
     env.sqlite(
-        "INSERT INTO grants (installation_id, key, created, mac)
-         SELECT id, 'REQ_B', installed, randomblob(32) FROM installations",
+        "INSERT INTO grants (installation_id, key, created, mac, owner_mac)
+         SELECT id, 'REQ_B', installed, randomblob(32), randomblob(32) FROM installations",
     );
     assert_forged_grant_ignored(&env);
 }
@@ -108,8 +108,8 @@ fn forged_grant_with_random_mac_is_not_a_grant() {
 #[test]
 fn full_revoke_or_a_real_approval_clears_a_forged_grant() {
     let (env, _dir) = setup();
-    let forge = "INSERT OR REPLACE INTO grants (installation_id, key, created, mac)
-                 SELECT id, 'REQ_B', installed, randomblob(32) FROM installations";
+    let forge = "INSERT OR REPLACE INTO grants (installation_id, key, created, mac, owner_mac)
+                 SELECT id, 'REQ_B', installed, randomblob(32), randomblob(32) FROM installations";
     env.sqlite(forge);
     env.cmd().args(["approve", PKG, "REQ_B"]).assert().success();
     env.cmd().args(["inspect", PKG]).assert().success();
@@ -216,4 +216,37 @@ fn installation_un_revoked_with_sqlite_is_treated_as_absent() {
     env.sqlite("UPDATE installations SET revoked_reason = NULL, revoked_at = NULL");
     assert!(env.listed_names().is_empty());
     env.cmd().args(["inspect", PKG]).assert().code(7);
+}
+
+/// A token holder holds the RK, so it can write a grant row whose RK-derived MAC is
+/// valid (here: an old row replayed). Only the owner's MAC, derived from the DEK, may
+/// make the owner's own `secret set` share a value: the forged grant must earn nothing.
+#[test]
+fn a_grant_the_owner_did_not_make_never_earns_a_shared_copy() {
+    let (env, _dir) = setup();
+    env.cmd().args(["approve", PKG, "REQ_B"]).assert().success();
+    let saved = env.sqlite(
+        "SELECT hex(installation_id) || ',' || created || ',' || hex(mac) FROM grants WHERE key = 'REQ_B'",
+    );
+    let parts: Vec<&str> = saved.split(',').collect();
+    assert_eq!(parts.len(), 3, "{saved}");
+    env.cmd().args(["revoke", PKG, "REQ_B"]).assert().success();
+    let shared_b = "SELECT count(*) FROM shared WHERE name = 'REQ_B'";
+    assert_eq!(
+        env.sqlite(shared_b),
+        "0",
+        "revoking the last grant drops the shared copy"
+    );
+
+    env.sqlite(&format!(
+        "INSERT INTO grants (installation_id, key, created, mac, owner_mac)
+         VALUES (x'{}', 'REQ_B', {}, x'{}', randomblob(32))",
+        parts[0], parts[1], parts[2]
+    ));
+    env.set_secret("REQ_B", "new-value-of-req-b");
+    assert_eq!(
+        env.sqlite(shared_b),
+        "0",
+        "the owner shared a value for a grant it never made"
+    );
 }

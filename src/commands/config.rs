@@ -171,11 +171,7 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
         .collect();
     if !changing.is_empty() || !pruned.is_empty() {
         let vid = s.vault.id;
-        let scope = Scope {
-            vault_id: &vid,
-            keychain: &kc,
-            rk: &keys.rk,
-        };
+        let scope = Scope::owner(&vid, &kc, &keys);
         s.vault.write(|tx| {
             for (plan, wanted) in &changing {
                 install::write_plan(tx, &scope, &keys, plan, wanted)?;

@@ -17,11 +17,7 @@ pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
     let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let mut inst = loaded.resolve(&args.package, &kc.name)?.clone();
     let vid = s.vault.id;
-    let scope = Scope {
-        vault_id: &vid,
-        keychain: &kc,
-        rk: &keys.rk,
-    };
+    let scope = Scope::owner(&vid, &kc, &keys);
     let check = package::verify_pin(&mut s.vault, &scope, &mut inst, &ctx.out)?;
     if inst.revoked() {
         return Err(Error::new(
@@ -79,22 +75,18 @@ pub fn cmd_revoke(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
     let mut s = ctx.session()?;
     let mk = s.require_owner("revoking keys")?.clone();
     let kc = s.keychain(ctx.keychain.as_deref())?;
-    let rk = s.owner_keys(&mk, &kc)?.rk;
-    let loaded = package::load(&s.vault, &kc, &rk)?;
+    let keys = s.owner_keys(&mk, &kc)?;
+    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let inst = loaded.resolve(&args.package, &kc.name)?.clone();
     let vid = s.vault.id;
-    let scope = Scope {
-        vault_id: &vid,
-        keychain: &kc,
-        rk: &rk,
-    };
-    let keys = if args.all {
+    let scope = Scope::owner(&vid, &kc, &keys);
+    let which = if args.all {
         None
     } else {
         Some(args.keys.as_slice())
     };
     let revoked = s.vault.write(|tx| {
-        let revoked = scope.revoke(tx, &inst, keys)?;
+        let revoked = scope.revoke(tx, &inst, which)?;
         scope.audit(tx, "revoke", Some(&inst.row.name), json!({"keys": revoked}))?;
         Ok(revoked)
     })?;
@@ -131,15 +123,11 @@ pub fn cmd_uninstall(ctx: &Ctx, package_arg: &str) -> Result<()> {
     let mut s = ctx.session()?;
     let mk = s.require_owner("uninstalling a package")?.clone();
     let kc = s.keychain(ctx.keychain.as_deref())?;
-    let rk = s.owner_keys(&mk, &kc)?.rk;
-    let loaded = package::load(&s.vault, &kc, &rk)?;
+    let keys = s.owner_keys(&mk, &kc)?;
+    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let inst = loaded.resolve(package_arg, &kc.name)?.clone();
     let vid = s.vault.id;
-    let scope = Scope {
-        vault_id: &vid,
-        keychain: &kc,
-        rk: &rk,
-    };
+    let scope = Scope::owner(&vid, &kc, &keys);
     s.vault.write(|tx| uninstall(tx, &scope, &inst))?;
     if ctx.out.json {
         ctx.out

@@ -198,11 +198,7 @@ pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
     let approvals = choose(ctx, args, &plan)?;
     let values = ask_missing_values(ctx, &approvals, &present)?;
     let vid = s.vault.id;
-    let scope = Scope {
-        vault_id: &vid,
-        keychain: &kc,
-        rk: &keys.rk,
-    };
+    let scope = Scope::owner(&vid, &kc, &keys);
     let changed = plan.kind != InstallKind::Unchanged
         || approvals != plan.kept_grants()
         || !values.is_empty();

@@ -31,11 +31,7 @@ pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
         return Err(defunct(&inst));
     }
     let vid = s.vault.id;
-    let scope = Scope {
-        vault_id: &vid,
-        keychain: &kc,
-        rk: &rk,
-    };
+    let scope = Scope::holder(&vid, &kc, &rk);
     let check = package::verify_pin(&mut s.vault, &scope, &mut inst, &ctx.out)?;
     if check.changed(&inst) {
         return Err(changed(&inst, &check.changes));

@@ -92,7 +92,10 @@ pub(crate) fn store_value(
     );
     write::secret(tx, kc, name, version, &sealed, time::now()).map_err(db)?;
     // A granted key's shared copy follows its value, so token holders get the new one.
-    if packages::grant_count(tx, kc, name).map_err(db)? > 0 {
+    // Only a grant the owner made earns a shared copy (a token holder can forge the other
+    // MAC, and would otherwise be handed this value the next time the owner sets it).
+    let owner_gk = crate::grants::owner_grant_key(vid, &keys.dek);
+    if crate::package::granted_in_tx(tx, kc, name, crate::package::GrantCheck::Owner(&owner_gk))? {
         let aad = crypto::value_aad(label::SHARED, vid, kc, name, version);
         let shared = crypto::seal(&keys.rk, value.expose(), &aad);
         packages::put_shared(tx, kc, name, version, &shared).map_err(db)?;

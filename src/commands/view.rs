@@ -32,11 +32,7 @@ fn gather(ctx: &Ctx, only: Option<&str>) -> Result<View> {
         None => loaded.packages.clone(),
     };
     let vid = s.vault.id;
-    let scope = Scope {
-        vault_id: &vid,
-        keychain: &kc,
-        rk: &rk,
-    };
+    let scope = Scope::holder(&vid, &kc, &rk);
     let mut packages = Vec::new();
     for mut inst in selected {
         let check = package::verify_pin(&mut s.vault, &scope, &mut inst, &ctx.out);

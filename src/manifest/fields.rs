@@ -187,6 +187,9 @@ impl Checker<'_> {
         for (i, item) in items.iter().enumerate() {
             match item {
                 Value::String(arg) if !arg.is_empty() && !arg.contains('\0') => {
+                    if let Some(problem) = escapes_package(arg) {
+                        return Err(self.err(&format!("run[{i}]"), problem));
+                    }
                     argv.push(arg.clone())
                 }
                 _ => {
@@ -198,6 +201,28 @@ impl Checker<'_> {
         }
         Ok(argv)
     }
+}
+
+/// Why a `./` element of `run` would name a file outside the hashed tree: only the
+/// package's own pinned files may be launched as `./…`.
+fn escapes_package(arg: &str) -> Option<&'static str> {
+    let rest = arg.strip_prefix("./")?;
+    let mut parts = rest.split('/');
+    if rest.is_empty()
+        || rest
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..")
+    {
+        return Some(
+            "a `./` path must name a file inside the package: no empty, `.` or `..` parts, e.g. \"./bin/tool\"",
+        );
+    }
+    if parts.next() == Some(".git") {
+        return Some(
+            "a `./` path may not point into the top-level .git folder, which is not part of the digest",
+        );
+    }
+    None
 }
 
 /// Renders `.key` or `["odd key"]`, as the strict parser does.

@@ -367,6 +367,25 @@ fn run_is_a_non_empty_argv() {
         "run",
         r#"e.g. ["python3", "./main.py"]"#,
     );
+    for escape in [
+        "./",
+        "./../evil.sh",
+        ".//bin/echo",
+        "./a/../../x",
+        "./a//b",
+        "./.git/hook",
+        "././x",
+    ] {
+        let json = with("run", Some(&format!("[\"{escape}\"]")));
+        refused(&json, "run[0]", "./");
+    }
+    assert!(
+        parse_str(&with(
+            "run",
+            Some(r#"["./bin/tool", "../not-a-dot-slash", "x/../y"]"#)
+        ))
+        .is_ok()
+    );
     refused(&with("run", Some("[]")), "run", "non-empty array");
     refused(&with("run", Some(r#""./x""#)), "run", "non-empty array");
     refused(

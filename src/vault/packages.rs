@@ -46,8 +46,11 @@ pub struct GrantRow {
     pub key: String,
     /// Unix seconds.
     pub created: i64,
-    /// HMAC binding keychain, installation, key and the pinned digest.
+    /// HMAC binding keychain, installation, key and the pinned digest (RK-derived key).
     pub mac: Vec<u8>,
+    /// The same MAC under a key derived from the DEK: token holders (who hold the RK)
+    /// cannot forge it, so only grants the owner made can earn a shared copy.
+    pub owner_mac: Vec<u8>,
 }
 
 /// One audit entry.
@@ -94,6 +97,7 @@ fn grant_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GrantRow> {
         key: r.get(1)?,
         created: r.get(2)?,
         mac: r.get(3)?,
+        owner_mac: r.get(4)?,
     })
 }
 
@@ -128,7 +132,7 @@ impl Vault {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT g.installation_id, g.key, g.created, g.mac FROM grants g
+                "SELECT g.installation_id, g.key, g.created, g.mac, g.owner_mac FROM grants g
                  JOIN installations i ON i.id = g.installation_id
                  WHERE i.keychain_id = ?1 ORDER BY g.key",
             )
@@ -201,8 +205,15 @@ pub fn delete_installation(tx: &Transaction<'_>, id: &Id) -> rusqlite::Result<()
 /// Inserts a grant (replacing one for the same key).
 pub fn put_grant(tx: &Transaction<'_>, row: &GrantRow) -> rusqlite::Result<()> {
     tx.execute(
-        "INSERT OR REPLACE INTO grants (installation_id, key, created, mac) VALUES (?1, ?2, ?3, ?4)",
-        params![&row.installation_id[..], row.key, row.created, row.mac],
+        "INSERT OR REPLACE INTO grants (installation_id, key, created, mac, owner_mac)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            &row.installation_id[..],
+            row.key,
+            row.created,
+            row.mac,
+            row.owner_mac
+        ],
     )
     .map(drop)
 }
@@ -226,14 +237,32 @@ pub fn delete_grants(
     .map(drop)
 }
 
-/// Number of grant rows for `key` across a keychain's installations.
-pub fn grant_count(tx: &Transaction<'_>, keychain: &Id, key: &str) -> rusqlite::Result<i64> {
-    tx.query_row(
-        "SELECT count(*) FROM grants g JOIN installations i ON i.id = g.installation_id
+/// The keys of every grant row of an installation, verified or not.
+pub fn grant_keys(
+    tx: &Transaction<'_>,
+    installation: &Id,
+) -> rusqlite::Result<std::collections::BTreeSet<String>> {
+    let mut stmt = tx.prepare("SELECT key FROM grants WHERE installation_id = ?1")?;
+    let rows = stmt.query_map([&installation[..]], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Every grant row for `key` in a keychain, with its installation's pinned digest and
+/// revocation: what is needed to check the grant's MACs inside a transaction.
+pub fn grants_of_key(
+    tx: &Transaction<'_>,
+    keychain: &Id,
+    key: &str,
+) -> rusqlite::Result<Vec<(GrantRow, String, Option<String>)>> {
+    let mut stmt = tx.prepare(
+        "SELECT g.installation_id, g.key, g.created, g.mac, g.owner_mac, i.digest, i.revoked_reason
+         FROM grants g JOIN installations i ON i.id = g.installation_id
          WHERE i.keychain_id = ?1 AND g.key = ?2",
-        params![&keychain[..], key],
-        |r| r.get(0),
-    )
+    )?;
+    let rows = stmt.query_map(params![&keychain[..], key], |r| {
+        Ok((grant_row(r)?, r.get(5)?, r.get(6)?))
+    })?;
+    rows.collect()
 }
 
 /// Writes the shared copy of a key.

@@ -21,6 +21,7 @@ CREATE TABLE grants (
     key             TEXT NOT NULL,
     created         INTEGER NOT NULL,
     mac             BLOB NOT NULL,    -- binds (keychain, installation, key, pinned digest)
+    owner_mac       BLOB NOT NULL,    -- the same under a key only the owner has (from the DEK)
     PRIMARY KEY (installation_id, key)
 ) STRICT;
 
