@@ -82,6 +82,18 @@ impl Head {
     }
 }
 
+/// Starts a new keychain's log with `event` (its creation). Every log begins this way,
+/// so an empty log, or one without its head record, is a wiped log.
+pub fn start(
+    tx: &Transaction<'_>,
+    vault_id: &[u8],
+    keychain: &Id,
+    rk: &Key32,
+    event: Event<'_>,
+) -> Result<()> {
+    write_entry(tx, vault_id, keychain, rk, event, true)
+}
+
 /// Appends `event` to `keychain`'s log inside the caller's transaction.
 pub fn append(
     tx: &Transaction<'_>,
@@ -89,6 +101,17 @@ pub fn append(
     keychain: &Id,
     rk: &Key32,
     event: Event<'_>,
+) -> Result<()> {
+    write_entry(tx, vault_id, keychain, rk, event, false)
+}
+
+fn write_entry(
+    tx: &Transaction<'_>,
+    vault_id: &[u8],
+    keychain: &Id,
+    rk: &Key32,
+    event: Event<'_>,
+    first: bool,
 ) -> Result<()> {
     let db = |e: rusqlite::Error| Error::general(format!("cannot write the audit log: {e}"));
     let key = audit_key(vault_id, rk);
@@ -129,7 +152,9 @@ pub fn append(
     };
     row.mac = entry_mac(&key, keychain, &prev, &row).to_vec();
     packages::put_audit(tx, keychain, &row).map_err(db)?;
-    if head.is_some() || tail_seq == 0 {
+    // Only a valid head moves forward, and only a keychain's creation makes the first:
+    // a wiped or forged head stays broken, so `log --verify` keeps saying so.
+    if head.is_some() || (first && tail_seq == 0) {
         let head = Head {
             seq: row.seq,
             mac: row.mac.clone(),
@@ -179,7 +204,10 @@ pub fn verify(vault: &Vault, keychain: &Id, rk: &Key32) -> Result<usize> {
     }
     let stored = vault.meta(&head_meta_key(keychain))?;
     match (Head::open(&key, keychain, stored.as_deref()), rows.last()) {
-        (None, None) if stored.is_none() => Ok(0),
+        (None, None) if stored.is_none() => Err(broken(
+            vault,
+            "the log is empty, but every keychain's log begins with its creation: it was wiped",
+        )),
         (Some(head), Some(last)) if head.seq == last.seq && crypto::ct_eq(&head.mac, &last.mac) => {
             Ok(rows.len())
         }

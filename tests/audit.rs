@@ -238,6 +238,16 @@ fn log_verify_exits_7_when_the_head_record_is_deleted_or_the_log_emptied() {
     tamper(&env, "DELETE FROM audit", 7);
     let out = verify(&env).code(7);
     assert!(stderr_of(&out).contains("error[audit-broken]"));
+
+    // Both wiped: an empty log is still a broken one (every log starts with its
+    // keychain's creation), and keyward writing again does not start a fresh chain.
+    let env = vault_with_log();
+    tamper(&env, "DELETE FROM audit", 7);
+    tamper(&env, "DELETE FROM meta WHERE key LIKE 'audit_head:%'", 1);
+    let out = verify(&env).code(7);
+    assert!(stderr_of(&out).contains("wiped"), "{}", stderr_of(&out));
+    env.run_cmd(["logged", "--", "0"]).assert().code(0);
+    verify(&env).code(7);
 }
 
 #[test]

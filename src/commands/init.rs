@@ -52,7 +52,7 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
         let (row, rk) = session::new_keychain(&id, &mk, "default", crate::time::now());
         write::keychain(tx, &row).map_err(sql)?;
         let detail = json!({"backend": args.backend.as_str()});
-        audit::append(
+        audit::start(
             tx,
             &id,
             &row.id,

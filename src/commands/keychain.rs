@@ -56,7 +56,7 @@ fn create(ctx: &Ctx, name: &str, no_token: bool) -> Result<()> {
         let (row, rk) = session::new_keychain(&vid, &mk, name, time::now());
         write::keychain(tx, &row).map_err(db)?;
         let detail = json!({"keychain": name, "token": !no_token});
-        audit::append(
+        audit::start(
             tx,
             &vid,
             &row.id,
