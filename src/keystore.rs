@@ -59,6 +59,14 @@ pub fn unlock_fixes(err: Error) -> Error {
         .hint("or set KEYWARD_MASTER_KEY to the vault's master key (base64url)")
 }
 
+/// The ways out when `init` cannot store the key: no vault exists yet, so the fixes
+/// are the other backends, not another key.
+fn init_fixes(err: Error) -> Error {
+    err.hint("start a Secret Service (e.g. gnome-keyring-daemon) in this session")
+        .hint("or keep the key under a passphrase: `keyward init --backend passphrase`")
+        .hint("or print it once and pass it in KEYWARD_MASTER_KEY: `keyward init --backend env`")
+}
+
 // ---- KEYWARD_MASTER_KEY -------------------------------------------------------------
 
 /// base64url (no padding) of the MK, as `init --backend env` prints it.
@@ -108,11 +116,10 @@ fn keyring_entry(vault_id: &[u8]) -> Result<keyring::Entry> {
 
 /// Explains a keyring failure without ever formatting secret bytes: some
 /// `keyring::Error` variants carry the raw secret, so only safe variants are shown.
+/// The caller adds the fixes that fit (unlocking, or choosing a backend at init).
 fn keyring_unreachable(err: &keyring::Error) -> Error {
     let cause = describe_keyring_error(err);
-    unlock_fixes(Error::locked(format!(
-        "the OS keyring cannot be reached: {cause}"
-    )))
+    Error::locked(format!("the OS keyring cannot be reached: {cause}"))
 }
 
 fn describe_keyring_error(err: &keyring::Error) -> String {
@@ -141,7 +148,7 @@ fn describe_keyring_error(err: &keyring::Error) -> String {
 
 /// Stores the MK for `vault_id` in the OS keyring.
 pub fn keyring_store(vault_id: &[u8], mk: &Key32) -> Result<()> {
-    let entry = keyring_entry(vault_id)?;
+    let entry = keyring_entry(vault_id).map_err(init_fixes)?;
     let encoded = encode_master_key(mk);
     let record = Zeroizing::new(
         serde_json::to_vec(&KeyringRecord {
@@ -152,12 +159,12 @@ pub fn keyring_store(vault_id: &[u8], mk: &Key32) -> Result<()> {
     );
     entry
         .set_secret(&record)
-        .map_err(|e| keyring_unreachable(&e))
+        .map_err(|e| init_fixes(keyring_unreachable(&e)))
 }
 
 /// Reads the MK for `vault_id` from the OS keyring.
 pub fn keyring_load(vault_id: &[u8]) -> Result<Key32> {
-    let entry = keyring_entry(vault_id)?;
+    let entry = keyring_entry(vault_id).map_err(unlock_fixes)?;
     let raw = Zeroizing::new(match entry.get_secret() {
         Ok(raw) => raw,
         Err(keyring::Error::NoEntry) => {
@@ -167,7 +174,7 @@ pub fn keyring_load(vault_id: &[u8]) -> Result<Key32> {
                 keyring_account(vault_id)
             ))));
         }
-        Err(e) => return Err(keyring_unreachable(&e)),
+        Err(e) => return Err(unlock_fixes(keyring_unreachable(&e))),
     });
     let mut record: KeyringRecord =
         serde_json::from_slice(&raw).map_err(|_| bad_keyring_record())?;

@@ -18,26 +18,7 @@ fn main() -> ExitCode {
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let json = std::env::args_os().any(|a| a == "--json");
-            if json && e.use_stderr() {
-                // clap's own text, first line only, as the one JSON error document.
-                let text = e.render().to_string();
-                let message = text
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim_start_matches("error: ");
-                report(
-                    &Error::usage(message).hint("see `keyward --help`"),
-                    true,
-                    false,
-                );
-            } else {
-                let _ = e.print();
-            }
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
+        Err(e) => return usage_error(&e),
     };
     let json = cli.json;
     let color = keyward::output::Output::new(cli.json, cli.quiet, cli.verbose, cli.color).color;
@@ -55,6 +36,72 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Reports a command line clap refused. Two commands get special care: `run`, whose
+/// own failures must not look like a package's exit status 2 (125, as `env` does), and
+/// `secret set`, where a refused argument may be a pasted secret (never echoed).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print(); // --help, --version
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let words = command_words(&args);
+    let json = args.iter().any(|a| a == "--json");
+    let secret_set = words.len() >= 2 && words[0] == "secret" && words[1] == "set";
+    let code = if words.first() == Some(&"run") {
+        125
+    } else {
+        2
+    };
+    if secret_set || json {
+        let message = if secret_set {
+            "invalid arguments for `secret set` (not shown: one of them may be a secret value)"
+                .to_owned()
+        } else {
+            // clap's own text, first line only, as the one JSON error document.
+            let text = e.render().to_string();
+            text.lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+                .to_owned()
+        };
+        let hint = if secret_set {
+            "usage: keyward secret set NAME [--stdin | --from-env VAR]; see `keyward secret set --help`"
+        } else {
+            "see `keyward --help`"
+        };
+        report(&Error::usage(message).hint(hint), json, false);
+    } else {
+        let _ = e.print();
+    }
+    ExitCode::from(code)
+}
+
+/// The first words that are not options (nor values of the global options that take one).
+fn command_words(args: &[String]) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut skip = false;
+    for arg in args {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        match arg.as_str() {
+            "--vault" | "-k" | "--keychain" | "--color" => skip = true,
+            "--" => break,
+            a if a.starts_with('-') => {}
+            a => words.push(a),
+        }
+        if words.len() == 2 {
+            break;
+        }
+    }
+    words
 }
 
 /// Prints the error on stderr: `keyward: error[code]: …` and hints, or one JSON object.

@@ -172,6 +172,13 @@ pub fn package_dir(arg: &Path) -> Result<PathBuf> {
         ))
         .hint("give the path of a folder holding an instant.package.json")
     })?;
+    if path.to_str().is_none() {
+        return Err(Error::general(format!(
+            "the package path {} is not valid UTF-8; keyward records package paths as text",
+            sanitize_path(&path)
+        ))
+        .hint("rename the folder (or a parent) to a UTF-8 name"));
+    }
     if !path.is_dir() {
         return Err(
             Error::general(format!("{} is not a directory", path.display()))
@@ -179,6 +186,10 @@ pub fn package_dir(arg: &Path) -> Result<PathBuf> {
         );
     }
     Ok(path)
+}
+
+fn sanitize_path(path: &Path) -> String {
+    crate::output::sanitize(&path.to_string_lossy()).into_owned()
 }
 
 /// Parses the manifest bytes captured while hashing (the same bytes that were hashed).
@@ -506,9 +517,9 @@ pub fn change_lines(changes: &[Change]) -> String {
     changes
         .iter()
         .map(|c| match c {
-            Change::Added(p) => format!("  + {p}"),
-            Change::Removed(p) => format!("  - {p}"),
-            Change::Changed(p) => format!("  ~ {p}"),
+            Change::Added(p) => format!("  + {}", crate::output::sanitize(p)),
+            Change::Removed(p) => format!("  - {}", crate::output::sanitize(p)),
+            Change::Changed(p) => format!("  ~ {}", crate::output::sanitize(p)),
         })
         .collect::<Vec<_>>()
         .join("\n")

@@ -116,17 +116,26 @@ fn token_aad(vault_id: &[u8], token: &Token) -> Vec<u8> {
 }
 
 /// Reads a variable that holds key material; empty counts as unset.
-fn secret_env(name: &str) -> Option<Zeroizing<String>> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .map(Zeroizing::new)
+fn secret_env(name: &str) -> Result<Option<Zeroizing<String>>> {
+    match std::env::var_os(name) {
+        None => Ok(None),
+        Some(v) if v.is_empty() => Ok(None),
+        // Set but unreadable: refuse rather than silently fall back to another source.
+        Some(v) => v
+            .into_string()
+            .map(|s| Some(Zeroizing::new(s)))
+            .map_err(|_| {
+                Error::locked(format!("{name} is set but is not valid UTF-8 text")).hint(format!(
+                    "set {name} to exactly the text keyward printed, or unset it"
+                ))
+            }),
+    }
 }
 
 impl Session {
     /// Opens the vault at `path` and unlocks it by the first source that is present.
     pub fn open(path: &Path, no_input: bool, out: &Output) -> Result<Session> {
-        if let Some(text) = secret_env("KEYWARD_TOKEN") {
+        if let Some(text) = secret_env("KEYWARD_TOKEN")? {
             let token = Token::parse(&text).map_err(|e| {
                 Error::locked(e.to_string()).hint("set KEYWARD_TOKEN to the token printed by `keychain create` or `keychain token --rotate`")
             })?;
@@ -142,7 +151,7 @@ impl Session {
             });
         }
         let vault = Vault::open(path)?;
-        let (mk, source) = if let Some(text) = secret_env("KEYWARD_MASTER_KEY") {
+        let (mk, source) = if let Some(text) = secret_env("KEYWARD_MASTER_KEY")? {
             (keystore::decode_master_key(&text)?, "KEYWARD_MASTER_KEY")
         } else {
             load_from_backend(&vault, no_input)?
@@ -272,7 +281,7 @@ fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static s
             let slot = vault
                 .meta("passphrase")?
                 .ok_or_else(|| vault.corrupt("the passphrase slot is missing"))?;
-            let pass = match secret_env("KEYWARD_PASSPHRASE") {
+            let pass = match secret_env("KEYWARD_PASSPHRASE")? {
                 Some(p) => crate::secret::SecretBytes::new(p.as_bytes().to_vec()),
                 None if prompt::interactive(no_input) => {
                     prompt::password("Vault passphrase", false)?

@@ -268,3 +268,51 @@ fn master_key_and_tokens_never_appear_on_stderr() {
         );
     }
 }
+
+/// A value passed where keyward expects something else is never printed back: as
+/// `--stdin=VALUE` (clap would echo it), as `--from-env VALUE` (a variable name was
+/// expected), or as the name itself.
+#[test]
+fn misplaced_values_are_refused_without_being_echoed() {
+    let env = TestEnv::with_vault();
+    // Not the shared canary: this test puts its value in argv on purpose, and another
+    // test watches every process's argv for the canary.
+    let value = "sk_live_misplaced_7c1e9b2d".to_owned();
+    let attempts: Vec<Vec<String>> = vec![
+        vec![
+            "secret".into(),
+            "set".into(),
+            "API_KEY".into(),
+            format!("--stdin={value}"),
+        ],
+        vec![
+            "secret".into(),
+            "set".into(),
+            "API_KEY".into(),
+            "--from-env".into(),
+            value.clone(),
+        ],
+        vec![
+            "--json".into(),
+            "secret".into(),
+            "set".into(),
+            "API_KEY".into(),
+            format!("--bogus={value}"),
+        ],
+        vec![
+            "secret".into(),
+            "set".into(),
+            value.clone(),
+            "--stdin".into(),
+        ],
+    ];
+    for args in attempts {
+        let out = env.cmd().args(&args).write_stdin("x").assert().failure();
+        let text = format!("{}{}", stdout_of(&out), stderr_of(&out));
+        assert!(!text.contains(&value), "{args:?} echoed the value: {text}");
+        assert!(
+            !text.contains(&value[..8]),
+            "{args:?} echoed part of the value: {text}"
+        );
+    }
+}

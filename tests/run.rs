@@ -857,3 +857,13 @@ fn run_accepts_the_package_name_or_its_installed_path() {
         .success()
         .stdout("nine\n");
 }
+
+/// `run`'s own command-line errors exit 125, like its other failures, so they are never
+/// mistaken for a package's exit status 2.
+#[test]
+fn run_usage_errors_exit_125() {
+    let env = TestEnv::with_vault();
+    env.cmd().arg("run").assert().code(125);
+    env.cmd().args(["run", "pkg", "--bogus"]).assert().code(125);
+    env.cmd().args(["run", "--help"]).assert().code(0);
+}

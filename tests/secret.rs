@@ -40,7 +40,10 @@ fn secret_set_from_env_reads_the_named_variable() {
         .args(["secret", "set", "FROM_ENV", "--from-env", "UNSET_VAR"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("UNSET_VAR"));
+        // Says what is wrong without echoing the name, which might be a pasted value.
+        .stderr(
+            predicate::str::contains("not set").and(predicate::str::contains("UNSET_VAR").not()),
+        );
 }
 
 #[test]
@@ -292,4 +295,19 @@ fn json_usage_errors_are_one_json_object_on_stderr() {
             .unwrap_or_else(|_| panic!("{args:?}: stderr is not JSON: {}", stderr_of(&assert)));
         assert_eq!(doc["error"]["code"], "usage", "{args:?}");
     }
+}
+
+/// An environment variable cannot hold a NUL byte, so such a value could never be
+/// handed to a package: it is refused when stored, not discovered at `run`.
+#[test]
+fn secret_set_refuses_a_value_with_a_nul_byte() {
+    let env = TestEnv::with_vault();
+    let out = env
+        .cmd()
+        .args(["secret", "set", "NUL_KEY", "--stdin"])
+        .write_stdin(&b"abc\0defgh"[..])
+        .assert()
+        .code(1);
+    assert!(stderr_of(&out).contains("NUL"), "{}", stderr_of(&out));
+    assert!(env.secret_names().is_empty());
 }

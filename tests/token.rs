@@ -189,3 +189,19 @@ fn malformed_token_error_does_not_echo_the_token() {
         .code(3)
         .stderr(predicate::str::contains(&bad[3..20]).not());
 }
+
+/// A KEYWARD_TOKEN that is set but not UTF-8 is refused (exit 3), never skipped in
+/// favour of the next unlock source.
+#[test]
+fn non_utf8_token_is_refused_not_skipped() {
+    use std::os::unix::ffi::OsStringExt;
+    let env = crate::common::TestEnv::with_vault();
+    let bad = std::ffi::OsString::from_vec(b"kw_\xff\xfe".to_vec());
+    let out = env
+        .cmd()
+        .env("KEYWARD_TOKEN", bad)
+        .args(["secret", "list"])
+        .assert()
+        .code(3);
+    assert!(crate::common::stderr_of(&out).contains("KEYWARD_TOKEN"));
+}

@@ -305,9 +305,10 @@ fn choose(ctx: &Ctx, args: &InstallArgs, plan: &Plan) -> Result<BTreeSet<String>
         .map(|k| {
             let label = match &k.description {
                 Some(d) => format!(
-                    "{}{} — {d}",
+                    "{}{} — {}",
                     k.name,
-                    if k.optional { " (optional)" } else { "" }
+                    if k.optional { " (optional)" } else { "" },
+                    sanitize(d)
                 ),
                 None => format!("{}{}", k.name, if k.optional { " (optional)" } else { "" }),
             };

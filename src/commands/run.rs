@@ -181,7 +181,7 @@ fn launch_failed(program: &std::ffi::OsStr, e: runner::LaunchError) -> Error {
     };
     let mut err = Error::general(format!(
         "{} {what}: {}",
-        program.to_string_lossy(),
+        sanitize(&program.to_string_lossy()),
         e.source
     ))
     .code(if e.status == 127 {

@@ -119,11 +119,22 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
     let value = if args.stdin {
         read_stdin()?
     } else if let Some(var) = &args.from_env {
+        let is_name = !var.is_empty()
+            && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !var.as_bytes()[0].is_ascii_digit();
+        if !is_name {
+            // Probably the value itself was passed: never echo it.
+            return Err(Error::usage(
+                "--from-env takes the NAME of an environment variable (e.g. STRIPE_KEY), not a value; nothing was stored",
+            )
+            .hint(format!("export the value as a variable, then: keyward secret set {} --from-env VAR", args.name)));
+        }
+        // The name is not echoed: it may be a value that happens to look like one.
         let raw = std::env::var_os(var).ok_or_else(|| {
-            Error::general(format!(
-                "--from-env {var}: the variable is not set; nothing was stored"
-            ))
-            .hint(format!("export {var} first, or use --stdin"))
+            Error::general(
+                "--from-env: that variable is not set in keyward's environment; nothing was stored",
+            )
+            .hint("export it first; --from-env takes the variable's NAME, not its value")
         })?;
         SecretBytes::new(std::os::unix::ffi::OsStringExt::into_vec(raw))
     } else if prompt::interactive(ctx.no_input) {
@@ -134,6 +145,13 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "pass --stdin (and pipe the value in) or --from-env VAR",
         ));
     };
+    if value.expose().contains(&0) {
+        return Err(Error::general(format!(
+            "the value for {} contains a NUL byte, which an environment variable cannot hold; nothing was stored",
+            args.name
+        ))
+        .hint("store it encoded (for example base64) and decode it in the package"));
+    }
     if value.is_empty() {
         return Err(Error::general(format!(
             "the value for {} is empty; nothing was stored",
