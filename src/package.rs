@@ -66,6 +66,15 @@ pub struct Loaded {
 
 /// Loads a keychain's installations, dropping (and listing) any row whose MAC fails.
 pub fn load(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
+    // One read transaction: installations and grants from the same snapshot, so a
+    // concurrent re-pin cannot make a valid grant look forged.
+    let snapshot = vault.conn().unchecked_transaction().map_err(|e| vault.sql(e))?;
+    let loaded = load_rows(vault, kc, rk);
+    drop(snapshot);
+    loaded
+}
+
+fn load_rows(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
     let gk = grants::grant_key(&vault.id, rk);
     let mut tampered = Vec::new();
     let mut tampered_packages = BTreeSet::new();
@@ -356,6 +365,12 @@ impl<'a> Scope<'a> {
         current: &str,
         changes: &[Change],
     ) -> Result<()> {
+        // Hashing happened outside this transaction: if the owner re-pinned (or removed)
+        // the package meanwhile, that newer decision stands and this stale one is dropped.
+        let now = rows::installation_in(tx, &inst.row.id).map_err(db)?;
+        if now.as_ref().is_none_or(|r| r.digest != inst.row.digest || r.updated != inst.row.updated) {
+            return Ok(());
+        }
         let keys = self.revoke(tx, inst, None)?;
         let mut row = inst.row.clone();
         row.revoked_reason = Some("changed".into());

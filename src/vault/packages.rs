@@ -173,6 +173,16 @@ impl Vault {
     }
 }
 
+/// One installation by id, read inside a write transaction.
+pub fn installation_in(tx: &Transaction<'_>, id: &Id) -> rusqlite::Result<Option<InstallationRow>> {
+    tx.query_row(
+        &format!("SELECT {INSTALLATION_COLS} FROM installations WHERE id = ?1"),
+        [&id[..]],
+        installation_row,
+    )
+    .optional()
+}
+
 /// Inserts or replaces an installation (by id).
 pub fn put_installation(tx: &Transaction<'_>, row: &InstallationRow) -> rusqlite::Result<()> {
     tx.execute(
