@@ -43,26 +43,48 @@ pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
         row.revoked_reason.as_deref().unwrap_or("").as_bytes(),
     );
     msg.extend_from_slice(&row.revoked_at.unwrap_or(-1).to_be_bytes());
+    msg.extend_from_slice(&row.generation.to_be_bytes());
     msg.extend_from_slice(&row.installed.to_be_bytes());
     msg.extend_from_slice(&row.updated.to_be_bytes());
     crypto::hmac(key, &[&msg])
 }
 
-/// MAC of a grant: binds the key to one installation *and its pinned digest*, so a
-/// grant cannot be moved to another package or survive a re-pin.
-pub fn grant_mac(
-    key: &Key32,
-    keychain: &Id,
-    installation: &Id,
-    key_name: &str,
-    digest: &str,
-) -> [u8; 32] {
+/// What a grant is bound to: one installation, its pinned digest and its generation.
+#[derive(Debug, Clone, Copy)]
+pub struct Pin<'a> {
+    /// The keychain.
+    pub keychain: &'a Id,
+    /// The installation.
+    pub installation: &'a Id,
+    /// Its pinned `kw1:` digest.
+    pub digest: &'a str,
+    /// Its generation (bumped by every revocation and re-pin).
+    pub generation: u64,
+}
+
+impl InstallationRow {
+    /// The pin its grants are bound to.
+    pub fn pin(&self) -> Pin<'_> {
+        Pin {
+            keychain: &self.keychain_id,
+            installation: &self.id,
+            digest: &self.digest,
+            generation: self.generation,
+        }
+    }
+}
+
+/// MAC of a grant: binds the key to one installation, its pinned digest and its
+/// generation, so a grant cannot be moved to another package, survive a re-pin, or be
+/// written back after it was revoked.
+pub fn grant_mac(key: &Key32, pin: Pin<'_>, key_name: &str) -> [u8; 32] {
     let mut msg = Vec::with_capacity(128);
     crypto::put_lp(&mut msg, b"grant-v1");
-    crypto::put_lp(&mut msg, keychain);
-    crypto::put_lp(&mut msg, installation);
+    crypto::put_lp(&mut msg, pin.keychain);
+    crypto::put_lp(&mut msg, pin.installation);
     crypto::put_lp(&mut msg, key_name.as_bytes());
-    crypto::put_lp(&mut msg, digest.as_bytes());
+    crypto::put_lp(&mut msg, pin.digest.as_bytes());
+    msg.extend_from_slice(&pin.generation.to_be_bytes());
     crypto::hmac(key, &[&msg])
 }
 
@@ -163,14 +185,41 @@ mod tests {
     #[test]
     fn grant_mac_binds_every_field() {
         let key = Key32::random();
-        let base = grant_mac(&key, &[1; 16], &[2; 16], "K", "kw1:a");
-        assert_ne!(base, grant_mac(&key, &[9; 16], &[2; 16], "K", "kw1:a"));
-        assert_ne!(base, grant_mac(&key, &[1; 16], &[9; 16], "K", "kw1:a"));
-        assert_ne!(base, grant_mac(&key, &[1; 16], &[2; 16], "K2", "kw1:a"));
-        assert_ne!(base, grant_mac(&key, &[1; 16], &[2; 16], "K", "kw1:b"));
+        let (kc, inst, other) = ([1; 16], [2; 16], [9; 16]);
+        let pin = |kc: &'static [u8; 16],
+                   inst: &'static [u8; 16],
+                   digest: &'static str,
+                   generation| Pin {
+            keychain: kc,
+            installation: inst,
+            digest,
+            generation,
+        };
+        let _ = (kc, inst, other);
+        let base = grant_mac(&key, pin(&[1; 16], &[2; 16], "kw1:a", 0), "K");
         assert_ne!(
             base,
-            grant_mac(&Key32::random(), &[1; 16], &[2; 16], "K", "kw1:a")
+            grant_mac(&key, pin(&[9; 16], &[2; 16], "kw1:a", 0), "K")
+        );
+        assert_ne!(
+            base,
+            grant_mac(&key, pin(&[1; 16], &[9; 16], "kw1:a", 0), "K")
+        );
+        assert_ne!(
+            base,
+            grant_mac(&key, pin(&[1; 16], &[2; 16], "kw1:a", 0), "K2")
+        );
+        assert_ne!(
+            base,
+            grant_mac(&key, pin(&[1; 16], &[2; 16], "kw1:b", 0), "K")
+        );
+        assert_ne!(
+            base,
+            grant_mac(&key, pin(&[1; 16], &[2; 16], "kw1:a", 1), "K")
+        );
+        assert_ne!(
+            base,
+            grant_mac(&Key32::random(), pin(&[1; 16], &[2; 16], "kw1:a", 0), "K")
         );
     }
 }

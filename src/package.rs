@@ -68,7 +68,10 @@ pub struct Loaded {
 pub fn load(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
     // One read transaction: installations and grants from the same snapshot, so a
     // concurrent re-pin cannot make a valid grant look forged.
-    let snapshot = vault.conn().unchecked_transaction().map_err(|e| vault.sql(e))?;
+    let snapshot = vault
+        .conn()
+        .unchecked_transaction()
+        .map_err(|e| vault.sql(e))?;
     let loaded = load_rows(vault, kc, rk);
     drop(snapshot);
     loaded
@@ -106,7 +109,7 @@ fn load_rows(vault: &Vault, kc: &KeychainRow, rk: &Key32) -> Result<Loaded> {
         let Some(inst) = by_id.get_mut(&grant.installation_id) else {
             continue;
         };
-        let expected = grants::grant_mac(&gk, &kc.id, &inst.row.id, &grant.key, &inst.row.digest);
+        let expected = grants::grant_mac(&gk, inst.row.pin(), &grant.key);
         if crypto::ct_eq(&expected, &grant.mac) {
             inst.granted.insert(grant.key);
         } else {
@@ -241,15 +244,27 @@ pub fn granted_in_tx(
     key: &str,
     check: GrantCheck<'_>,
 ) -> Result<bool> {
-    for (grant, digest, revoked) in rows::grants_of_key(tx, keychain, key).map_err(db)? {
-        if revoked.is_some() {
+    for rows::KeyGrant {
+        grant,
+        digest,
+        revoked,
+        generation,
+    } in rows::grants_of_key(tx, keychain, key).map_err(db)?
+    {
+        if revoked {
             continue;
         }
         let (mac_key, stored) = match check {
             GrantCheck::Owner(k) => (k, &grant.owner_mac),
             GrantCheck::Holder(k) => (k, &grant.mac),
         };
-        let expected = grants::grant_mac(mac_key, keychain, &grant.installation_id, key, &digest);
+        let pin = grants::Pin {
+            keychain,
+            installation: &grant.installation_id,
+            digest: &digest,
+            generation,
+        };
+        let expected = grants::grant_mac(mac_key, pin, key);
         if crypto::ct_eq(&expected, stored) {
             return Ok(true);
         }
@@ -353,8 +368,35 @@ impl<'a> Scope<'a> {
             // Also removes rows that failed their MAC: a full revoke leaves nothing behind.
             None => rows::delete_grants(tx, &inst.row.id, None).map_err(db)?,
         }
+        self.next_generation(tx, &inst.row.id)?;
         self.collect_shared(tx, &targets)?;
         Ok(targets)
+    }
+
+    /// Moves an installation to a new generation: grant rows saved before now (a revoked
+    /// grant someone writes back) stop verifying. Remaining grants that verify are
+    /// re-MAC'd; any that do not are deleted.
+    fn next_generation(&self, tx: &Transaction<'_>, id: &Id) -> Result<()> {
+        let Some(mut row) = rows::installation_in(tx, id).map_err(db)? else {
+            return Ok(());
+        };
+        let gk = self.gk();
+        let old: Vec<GrantRow> = rows::grants_of_installation(tx, id).map_err(db)?;
+        let kept: Vec<GrantRow> = old
+            .into_iter()
+            .filter(|g| crypto::ct_eq(&grants::grant_mac(&gk, row.pin(), &g.key), &g.mac))
+            .collect();
+        rows::delete_grants(tx, id, None).map_err(db)?;
+        row.generation += 1;
+        self.put_installation(tx, &mut row)?;
+        for mut grant in kept {
+            grant.mac = grants::grant_mac(&gk, row.pin(), &grant.key).to_vec();
+            if let Some(owner_gk) = &self.owner_gk {
+                grant.owner_mac = grants::grant_mac(owner_gk, row.pin(), &grant.key).to_vec();
+            }
+            rows::put_grant(tx, &grant).map_err(db)?;
+        }
+        Ok(())
     }
 
     /// Marks `inst` revoked because its code changed, deleting every grant.
@@ -368,11 +410,16 @@ impl<'a> Scope<'a> {
         // Hashing happened outside this transaction: if the owner re-pinned (or removed)
         // the package meanwhile, that newer decision stands and this stale one is dropped.
         let now = rows::installation_in(tx, &inst.row.id).map_err(db)?;
-        if now.as_ref().is_none_or(|r| r.digest != inst.row.digest || r.updated != inst.row.updated) {
+        if now
+            .as_ref()
+            .is_none_or(|r| r.digest != inst.row.digest || r.updated != inst.row.updated)
+        {
             return Ok(());
         }
         let keys = self.revoke(tx, inst, None)?;
-        let mut row = inst.row.clone();
+        let Some(mut row) = rows::installation_in(tx, &inst.row.id).map_err(db)? else {
+            return Ok(());
+        };
         row.revoked_reason = Some("changed".into());
         row.revoked_at = Some(crate::time::now());
         self.put_installation(tx, &mut row)?;
@@ -400,16 +447,26 @@ pub fn approve(
             .hint(format!("requested keys: {}", requested_list(manifest))));
         }
     }
+    // Grants bind to the pin as it is now, inside the transaction.
+    let row = rows::installation_in(tx, &row.id)
+        .map_err(db)?
+        .filter(|now| now.digest == row.digest && now.revoked_reason.is_none())
+        .ok_or_else(|| {
+            Error::general(format!(
+                "`{}` was re-pinned or revoked meanwhile; nothing was approved",
+                row.name
+            ))
+            .hint("run the command again")
+        })?;
     let gk = scope.gk();
     let owner_gk = grants::owner_grant_key(scope.vault_id, &dek.dek);
     for key in keys {
-        let (kc, id, digest) = (&scope.keychain.id, &row.id, &row.digest);
         let grant = GrantRow {
             installation_id: row.id,
             key: key.clone(),
             created: crate::time::now(),
-            mac: grants::grant_mac(&gk, kc, id, key, digest).to_vec(),
-            owner_mac: grants::grant_mac(&owner_gk, kc, id, key, digest).to_vec(),
+            mac: grants::grant_mac(&gk, row.pin(), key).to_vec(),
+            owner_mac: grants::grant_mac(&owner_gk, row.pin(), key).to_vec(),
         };
         rows::put_grant(tx, &grant).map_err(db)?;
         sync_shared(tx, scope, dek, key)?;

@@ -250,3 +250,35 @@ fn a_grant_the_owner_did_not_make_never_earns_a_shared_copy() {
         "the owner shared a value for a grant it never made"
     );
 }
+
+/// A revoked grant written back (with its shared copy) from an old copy of the rows does
+/// not count: every revocation moves the installation to a new generation, which every
+/// grant MAC includes.
+#[test]
+fn a_revoked_grant_written_back_does_not_count() {
+    let (env, _dir) = setup();
+    let saved_grant = env.sqlite(
+        "SELECT hex(installation_id) || ',' || created || ',' || hex(mac) || ',' || hex(owner_mac)
+         FROM grants WHERE key = 'REQ_A'",
+    );
+    let saved_shared = env.sqlite(
+        "SELECT hex(keychain_id) || ',' || version || ',' || hex(value) FROM shared WHERE name = 'REQ_A'",
+    );
+    let (g, s): (Vec<&str>, Vec<&str>) = (
+        saved_grant.split(',').collect(),
+        saved_shared.split(',').collect(),
+    );
+    assert_eq!((g.len(), s.len()), (4, 3), "{saved_grant} / {saved_shared}");
+    env.cmd().args(["revoke", PKG, "REQ_A"]).assert().success();
+
+    env.sqlite(&format!(
+        "INSERT INTO grants (installation_id, key, created, mac, owner_mac)
+         VALUES (x'{}', 'REQ_A', {}, x'{}', x'{}');
+         INSERT INTO shared (keychain_id, name, version, value) VALUES (x'{}', 'REQ_A', {}, x'{}')",
+        g[0], g[1], g[2], g[3], s[0], s[1], s[2]
+    ));
+    let out = env.cmd().args(["--json", "inspect", PKG]).assert().code(7);
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(approvals(&doc)[0], ("REQ_A".to_owned(), false), "{doc}");
+    assert_eq!(env.listed(PKG).unwrap()["keys_granted"], 0);
+}

@@ -121,6 +121,7 @@ impl Plan {
             files: serde_json::to_vec(&self.tree.entries).expect("entries serialise"),
             revoked_reason: None,
             revoked_at: None,
+            generation: 0,
             installed,
             updated: now,
             mac: Vec::new(),
@@ -153,8 +154,12 @@ pub fn write_plan(
 ) -> Result<()> {
     let mut row = plan.row(scope.keychain.id);
     if let Some(prev) = &plan.previous {
-        // A re-pin or a changed approval set starts from no grants at all.
+        // A re-pin or a changed approval set starts from no grants at all, in the
+        // installation's next generation (the revoke moved it there).
         scope.revoke(tx, prev, None)?;
+        let now =
+            crate::vault::packages::installation_in(tx, &prev.row.id).map_err(crate::vault::db)?;
+        row.generation = now.map_or(prev.row.generation + 1, |r| r.generation);
     }
     scope.put_installation(tx, &mut row)?;
     let approve: Vec<String> = approvals.iter().cloned().collect();

@@ -29,6 +29,9 @@ pub struct InstallationRow {
     pub revoked_reason: Option<String>,
     /// When that happened.
     pub revoked_at: Option<i64>,
+    /// Bumped by every revocation and re-pin. Grant MACs include it, so a grant row
+    /// saved before a revocation and written back later no longer verifies.
+    pub generation: u64,
     /// First install, unix seconds.
     pub installed: i64,
     /// Last pin, unix seconds.
@@ -71,7 +74,7 @@ pub struct AuditRow {
 }
 
 const INSTALLATION_COLS: &str = "id, keychain_id, name, path, version, manifest, digest, files, \
-     revoked_reason, revoked_at, installed, updated, mac";
+     revoked_reason, revoked_at, generation, installed, updated, mac";
 
 fn installation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InstallationRow> {
     Ok(InstallationRow {
@@ -85,9 +88,10 @@ fn installation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InstallationRow> 
         files: r.get(7)?,
         revoked_reason: r.get(8)?,
         revoked_at: r.get(9)?,
-        installed: r.get(10)?,
-        updated: r.get(11)?,
-        mac: r.get(12)?,
+        generation: u64::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
+        installed: r.get(11)?,
+        updated: r.get(12)?,
+        mac: r.get(13)?,
     })
 }
 
@@ -186,7 +190,7 @@ pub fn installation_in(tx: &Transaction<'_>, id: &Id) -> rusqlite::Result<Option
 /// Inserts or replaces an installation (by id).
 pub fn put_installation(tx: &Transaction<'_>, row: &InstallationRow) -> rusqlite::Result<()> {
     tx.execute(
-        &format!("INSERT OR REPLACE INTO installations ({INSTALLATION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+        &format!("INSERT OR REPLACE INTO installations ({INSTALLATION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
         params![
             &row.id[..],
             &row.keychain_id[..],
@@ -198,6 +202,7 @@ pub fn put_installation(tx: &Transaction<'_>, row: &InstallationRow) -> rusqlite
             row.files,
             row.revoked_reason,
             row.revoked_at,
+            i64::try_from(row.generation).unwrap_or(i64::MAX),
             row.installed,
             row.updated,
             row.mac
@@ -247,6 +252,30 @@ pub fn delete_grants(
     .map(drop)
 }
 
+/// A grant row with what its MAC is checked against: its installation's pin.
+pub struct KeyGrant {
+    /// The row.
+    pub grant: GrantRow,
+    /// The installation's pinned digest.
+    pub digest: String,
+    /// Whether the installation is revoked.
+    pub revoked: bool,
+    /// The installation's generation.
+    pub generation: u64,
+}
+
+/// Every grant row of an installation, verified or not.
+pub fn grants_of_installation(
+    tx: &Transaction<'_>,
+    installation: &Id,
+) -> rusqlite::Result<Vec<GrantRow>> {
+    let mut stmt = tx.prepare(
+        "SELECT installation_id, key, created, mac, owner_mac FROM grants WHERE installation_id = ?1",
+    )?;
+    let rows = stmt.query_map([&installation[..]], grant_row)?;
+    rows.collect()
+}
+
 /// The keys of every grant row of an installation, verified or not.
 pub fn grant_keys(
     tx: &Transaction<'_>,
@@ -263,14 +292,20 @@ pub fn grants_of_key(
     tx: &Transaction<'_>,
     keychain: &Id,
     key: &str,
-) -> rusqlite::Result<Vec<(GrantRow, String, Option<String>)>> {
+) -> rusqlite::Result<Vec<KeyGrant>> {
     let mut stmt = tx.prepare(
-        "SELECT g.installation_id, g.key, g.created, g.mac, g.owner_mac, i.digest, i.revoked_reason
+        "SELECT g.installation_id, g.key, g.created, g.mac, g.owner_mac, i.digest, i.revoked_reason,
+                i.generation
          FROM grants g JOIN installations i ON i.id = g.installation_id
          WHERE i.keychain_id = ?1 AND g.key = ?2",
     )?;
     let rows = stmt.query_map(params![&keychain[..], key], |r| {
-        Ok((grant_row(r)?, r.get(5)?, r.get(6)?))
+        Ok(KeyGrant {
+            grant: grant_row(r)?,
+            digest: r.get(5)?,
+            revoked: r.get::<_, Option<String>>(6)?.is_some(),
+            generation: u64::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+        })
     })?;
     rows.collect()
 }

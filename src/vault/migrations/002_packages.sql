@@ -10,6 +10,7 @@ CREATE TABLE installations (
     files          BLOB NOT NULL,     -- JSON list of the pinned tree's entries
     revoked_reason TEXT,              -- NULL while active
     revoked_at     INTEGER,
+    generation     INTEGER NOT NULL,  -- bumped by every revocation and re-pin; in every MAC
     installed      INTEGER NOT NULL,
     updated        INTEGER NOT NULL,
     mac            BLOB NOT NULL,     -- HMAC under HKDF(RK, grant label)
