@@ -33,7 +33,9 @@ impl Masker {
         let longest = values.iter().map(SecretBytes::len).max().unwrap_or(0);
         let matcher = (!values.is_empty()).then(|| {
             AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
+                // Standard semantics allow overlapping search: where two values overlap
+                // in the output, the union of both is concealed, not just one of them.
+                .match_kind(MatchKind::Standard)
                 .build(values.iter().map(SecretBytes::expose))
                 .expect("a handful of byte patterns always builds")
         });
@@ -50,6 +52,34 @@ impl Masker {
             masker: self,
             pending: Vec::with_capacity(self.longest),
         }
+    }
+
+    /// Every stretch of `buf` covered by a value, overlapping matches merged, in order.
+    fn covered(&self, buf: &[u8]) -> Vec<(usize, usize)> {
+        let Some(matcher) = &self.matcher else {
+            return Vec::new();
+        };
+        // The plain search is prefiltered (SIMD) and is all most output ever needs; the
+        // overlapping walk, byte by byte, runs only from the first match on.
+        let Some(first) = matcher.find(buf) else {
+            return Vec::new();
+        };
+        // Standard search reports the match that ends first; a longer value may start
+        // before it, but no match can start more than `longest` bytes before that end.
+        let from = first.end().saturating_sub(self.longest);
+        let mut spans: Vec<(usize, usize)> = matcher
+            .find_overlapping_iter(&buf[from..])
+            .map(|m| (from + m.start(), from + m.end()))
+            .collect();
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match merged.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        merged
     }
 
     /// Length of the longest suffix of `buf` that is a proper prefix of some value.
@@ -77,10 +107,10 @@ pub struct Stream<'a> {
 impl Stream<'_> {
     /// Feeds `chunk`; appends what can be shown now to `out`.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
-        let Some(matcher) = &self.masker.matcher else {
+        if self.masker.matcher.is_none() {
             out.extend_from_slice(chunk);
             return;
-        };
+        }
         // Fast path: nothing pending, so scan the chunk in place.
         let owned;
         let buf: &[u8] = if self.pending.is_empty() {
@@ -91,16 +121,26 @@ impl Stream<'_> {
             &owned
         };
         let hold_from = buf.len() - self.masker.partial_tail(buf);
+        // Bytes held back never exceed this, even for output that is one endless run of
+        // overlapping values.
+        let cap = 4 * self.masker.longest + 4096;
         let mut emitted = 0;
-        for m in matcher.find_iter(buf) {
-            if m.start() >= hold_from {
+        let mut keep_from = hold_from;
+        for (start, end) in self.masker.covered(buf) {
+            if start >= hold_from {
                 break;
             }
-            out.extend_from_slice(&buf[emitted..m.start()]);
+            if end > hold_from && buf.len() - start <= cap {
+                // The stretch reaches into the tail that may still grow into another,
+                // overlapping value: decide once that is known.
+                keep_from = start;
+                break;
+            }
+            out.extend_from_slice(&buf[emitted..start]);
             out.extend_from_slice(REPLACEMENT);
-            emitted = m.end();
+            emitted = end;
         }
-        let keep_from = hold_from.max(emitted);
+        let keep_from = keep_from.max(emitted);
         out.extend_from_slice(&buf[emitted..keep_from]);
         self.pending.extend_from_slice(&buf[keep_from..]);
     }
@@ -110,12 +150,10 @@ impl Stream<'_> {
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         let pending = std::mem::take(&mut self.pending);
         let mut emitted = 0;
-        if let Some(matcher) = &self.masker.matcher {
-            for m in matcher.find_iter(&pending) {
-                out.extend_from_slice(&pending[emitted..m.start()]);
-                out.extend_from_slice(REPLACEMENT);
-                emitted = m.end();
-            }
+        for (start, end) in self.masker.covered(&pending) {
+            out.extend_from_slice(&pending[emitted..start]);
+            out.extend_from_slice(REPLACEMENT);
+            emitted = end;
         }
         out.extend_from_slice(&pending[emitted..]);
     }
@@ -185,6 +223,42 @@ mod tests {
             run(&m, &[b"to postgres://app:hunter2pass", b"@db/app!"]),
             b"to <concealed by keyward>!"
         );
+    }
+
+    #[test]
+    fn overlapping_values_are_concealed_as_their_union() {
+        let m = masker(&["ABCDEFGH12", "GH12IJKLMN"]);
+        assert_eq!(
+            run(&m, &[b"x ABCDEFGH12IJKLMN y"]),
+            b"x <concealed by keyward> y"
+        );
+        assert_eq!(
+            run(&m, &[b"x ABCDEFGH1", b"2IJKLMN y"]),
+            b"x <concealed by keyward> y"
+        );
+        assert_eq!(
+            run(&m, &[b"x ABCDEFGH12IJ", b"KLMN y"]),
+            b"x <concealed by keyward> y"
+        );
+        let a = masker(&["AAAA"]);
+        assert_eq!(run(&a, &[b"xAAAAA", b"y"]), b"x<concealed by keyward>y");
+    }
+
+    #[test]
+    fn endless_overlapping_output_is_not_held_back_without_bound() {
+        let m = masker(&["AAAA", "AAAAB"]);
+        let mut s = m.stream();
+        let mut out = Vec::new();
+        for _ in 0..100 {
+            s.feed(&[b'A'; 1000], &mut out);
+        }
+        assert!(
+            s.pending.len() <= 4 * 5 + 4096 + 1000,
+            "{}",
+            s.pending.len()
+        );
+        s.finish(&mut out);
+        assert!(!out.contains(&b'A'), "no run of the value is left unmasked");
     }
 
     #[test]
