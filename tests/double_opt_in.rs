@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 
-use crate::common::{TestEnv, key_approvals, stderr_of, write_manifest};
+use crate::common::{TestEnv, key_approvals, stderr_of, stdout_of, write_manifest};
 
 const PKG: &str = "@acme/opt-in";
 
@@ -268,4 +268,34 @@ fn opt_in_uninstall_removes_the_package_its_grants_and_unneeded_shared_copies() 
     );
     env.cmd().args(["uninstall", PKG]).assert().code(4);
     env.cmd().args(["approve", PKG, "REQ_A"]).assert().code(4);
+}
+
+/// `secret list` says which packages use each key (requested and approved), never values.
+#[test]
+fn secret_list_names_the_packages_that_use_each_key() {
+    let env = TestEnv::with_vault();
+    env.set_secret("REQ_A", "value-a-1234");
+    env.set_secret("UNUSED", "value-u-1234");
+    let dir = env.make_package("user", "@acme/user", &["REQ_A"]);
+    env.install_json(&dir, &["--approve", "REQ_A"]);
+    let out = env
+        .cmd()
+        .args(["--json", "secret", "list"])
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let by_name = |n: &str| {
+        doc["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == n)
+            .unwrap()["used_by"]
+            .clone()
+    };
+    assert_eq!(by_name("REQ_A"), serde_json::json!(["@acme/user"]));
+    assert_eq!(by_name("UNUSED"), serde_json::json!([]));
+    let text = env.cmd().args(["secret", "list"]).assert().success();
+    assert!(stdout_of(&text).contains("USED BY") && stdout_of(&text).contains("@acme/user"));
+    assert!(!stdout_of(&text).contains("value-a-1234"));
 }

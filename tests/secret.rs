@@ -70,7 +70,7 @@ fn secret_set_again_replaces_the_value_and_bumps_the_version() {
     fields.sort_unstable();
     assert_eq!(
         fields,
-        ["created", "name", "updated", "version"],
+        ["created", "name", "updated", "used_by", "version"],
         "no value field"
     );
     assert_eq!(secret["name"], "ROTATED");

@@ -200,10 +200,23 @@ fn list(ctx: &Ctx) -> Result<()> {
     let s = ctx.session()?;
     let kc = s.keychain(ctx.keychain.as_deref())?;
     let secrets = s.vault.secrets(&kc.id)?;
+    // Which packages use each key: those that request it and hold a verified grant.
+    let loaded = crate::package::load(&s.vault, &kc, &s.rk(&kc)?)?;
+    let used_by = |name: &str| -> Vec<String> {
+        loaded
+            .packages
+            .iter()
+            .filter(|p| p.granted.contains(name) && p.manifest.requests(name).is_some())
+            .map(|p| p.row.name.clone())
+            .collect()
+    };
     if ctx.out.json {
         let items: Vec<_> = secrets
             .iter()
-            .map(|r| json!({"name": r.name, "version": r.version, "created": time::rfc3339(r.created), "updated": time::rfc3339(r.updated)}))
+            .map(|r| {
+                json!({"name": r.name, "version": r.version, "created": time::rfc3339(r.created),
+                "updated": time::rfc3339(r.updated), "used_by": used_by(&r.name)})
+            })
             .collect();
         ctx.out
             .json_doc(&json!({"keychain": kc.name, "secrets": items}));
@@ -224,10 +237,14 @@ fn list(ctx: &Ctx) -> Result<()> {
                 r.version.to_string(),
                 time::rfc3339(r.created),
                 time::rfc3339(r.updated),
+                used_by(&r.name).join(", "),
             ]
         })
         .collect();
-    print_line(&table(&["NAME", "VERSION", "CREATED", "UPDATED"], &rows));
+    print_line(&table(
+        &["NAME", "VERSION", "CREATED", "UPDATED", "USED BY"],
+        &rows,
+    ));
     Ok(())
 }
 
