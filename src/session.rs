@@ -140,6 +140,7 @@ impl Session {
                 Error::locked(e.to_string()).hint("set KEYWARD_TOKEN to the token printed by `keychain create` or `keychain token --rotate`")
             })?;
             let vault = Vault::open(path)?;
+            warn_if_exposed(path, out);
             let rk = unlock_token(&vault, &token)?;
             out.verbose("unlocked with KEYWARD_TOKEN (token holder)");
             return Ok(Session {
@@ -151,6 +152,7 @@ impl Session {
             });
         }
         let vault = Vault::open(path)?;
+        warn_if_exposed(path, out);
         let (mk, source) = if let Some(text) = secret_env("KEYWARD_MASTER_KEY")? {
             (keystore::decode_master_key(&text)?, "KEYWARD_MASTER_KEY")
         } else {
@@ -244,6 +246,21 @@ impl Session {
         )
         .map_err(|_| bad())?;
         Ok(KeychainKeys { dek, rk })
+    }
+}
+
+/// The vault holds only ciphertext, but its names and grants are the owner's business:
+/// say so when others can read or write the file.
+fn warn_if_exposed(path: &Path, out: &Output) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        out.warn(format!(
+            "{} is accessible to other users (mode {:o}); run `chmod 600` on it",
+            path.display(),
+            meta.permissions().mode() & 0o777
+        ));
     }
 }
 

@@ -148,3 +148,17 @@ fn every_folder_init_creates_is_0700_under_umask_000() {
     }
     assert_eq!(mode(&vault), 0o600);
 }
+
+/// A vault file others can read still works, but keyward says so and how to fix it.
+#[test]
+fn a_vault_readable_by_others_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = crate::common::TestEnv::with_vault();
+    std::fs::set_permissions(env.vault(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = env.cmd().args(["secret", "list"]).assert().success();
+    let stderr = crate::common::stderr_of(&out);
+    assert!(
+        stderr.contains("mode 644") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
+}

@@ -306,13 +306,23 @@ fn get(ctx: &Ctx, name: &str) -> Result<()> {
             ))
         })?;
     if ctx.out.json {
-        let text = String::from_utf8(value.expose().to_vec()).map_err(|_| {
+        // Built by hand into a zeroizing buffer: a serde_json::Value would keep a copy
+        // of the value that is never wiped.
+        let text = std::str::from_utf8(value.expose()).map_err(|_| {
             Error::general(format!("{name} is not UTF-8 and cannot be shown in JSON"))
                 .hint("drop --json to get the raw bytes")
         })?;
-        let text = zeroize::Zeroizing::new(text);
-        ctx.out
-            .json_doc(&json!({"name": name, "version": row.version, "value": text.as_str()}));
+        let quoted =
+            zeroize::Zeroizing::new(serde_json::to_string(text).expect("a str serialises"));
+        let mut doc = zeroize::Zeroizing::new(String::with_capacity(quoted.len() + 64));
+        doc.push_str(&format!(
+            "{{\"name\":{},\"version\":{},\"value\":",
+            json!(name),
+            row.version
+        ));
+        doc.push_str(&quoted);
+        doc.push('}');
+        print_line(&doc);
         return Ok(());
     }
     print_bytes(value.expose());
