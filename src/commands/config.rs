@@ -133,10 +133,7 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
     let base = file
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let mut s = ctx.session()?;
-    let mk = s.require_owner("applying a config")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let keys = s.owner_keys(&mk, &kc)?;
+    let (mut s, kc, keys) = ctx.owner("applying a config")?;
     let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     // Everything is hashed and checked before the single write transaction.
     let mut work: Vec<(Plan, BTreeSet<String>)> = Vec::new();

@@ -10,10 +10,7 @@ use crate::package::{self, Scope};
 /// `keyward approve PACKAGE KEY… | --all`. The package's code must still match its pin:
 /// approving is trusting the code as it is now.
 pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
-    let mut s = ctx.session()?;
-    let mk = s.require_owner("approving keys")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let keys = s.owner_keys(&mk, &kc)?;
+    let (mut s, kc, keys) = ctx.owner("approving keys")?;
     let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let mut inst = loaded.resolve(&args.package, &kc.name)?.clone();
     let vid = s.vault.id;
@@ -72,10 +69,7 @@ pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
 
 /// `keyward revoke PACKAGE KEY… | --all`.
 pub fn cmd_revoke(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
-    let mut s = ctx.session()?;
-    let mk = s.require_owner("revoking keys")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let keys = s.owner_keys(&mk, &kc)?;
+    let (mut s, kc, keys) = ctx.owner("revoking keys")?;
     let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let inst = loaded.resolve(&args.package, &kc.name)?.clone();
     let vid = s.vault.id;
@@ -120,10 +114,7 @@ pub fn cmd_revoke(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
 
 /// `keyward uninstall PACKAGE`.
 pub fn cmd_uninstall(ctx: &Ctx, package_arg: &str) -> Result<()> {
-    let mut s = ctx.session()?;
-    let mk = s.require_owner("uninstalling a package")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let keys = s.owner_keys(&mk, &kc)?;
+    let (mut s, kc, keys) = ctx.owner("uninstalling a package")?;
     let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let inst = loaded.resolve(package_arg, &kc.name)?.clone();
     let vid = s.vault.id;

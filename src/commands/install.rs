@@ -190,10 +190,7 @@ pub fn write_plan(
 
 /// `keyward install`.
 pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
-    let mut s = ctx.session()?;
-    let mk = s.require_owner("installing a package")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let keys = s.owner_keys(&mk, &kc)?;
+    let (mut s, kc, keys) = ctx.owner("installing a package")?;
     let loaded = package::load(&s.vault, &kc, &keys.rk)?;
     let plan = plan(&args.path, &loaded, ctx)?;
     let present = s.vault.secret_names(&kc.id)?;

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::output::Output;
-use crate::session::Session;
+use crate::session::{KeychainKeys, Session};
+use crate::vault::KeychainRow;
 
 /// What every handler needs besides its own arguments.
 pub struct Ctx {
@@ -34,6 +35,16 @@ impl Ctx {
     /// Opens and unlocks the vault.
     pub fn session(&self) -> Result<Session> {
         Session::open(&self.vault_path, self.no_input, &self.out)
+    }
+
+    /// The owner's session on the keychain to act on, with that keychain's keys; a token
+    /// holder gets exit 5 saying `action` needs the owner.
+    pub fn owner(&self, action: &str) -> Result<(Session, KeychainRow, KeychainKeys)> {
+        let s = self.session()?;
+        let mk = s.require_owner(action)?.clone();
+        let kc = s.keychain(self.keychain.as_deref())?;
+        let keys = s.owner_keys(&mk, &kc)?;
+        Ok((s, kc, keys))
     }
 }
 
