@@ -139,12 +139,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<std::io::Error> for Error {
-    fn from(err: std::io::Error) -> Self {
-        Error::general(format!("I/O error: {err}"))
-    }
-}
-
 impl From<crate::names::NameError> for Error {
     fn from(err: crate::names::NameError) -> Self {
         Error::usage(err.to_string())

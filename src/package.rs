@@ -41,13 +41,6 @@ impl Installed {
         self.row.revoked_reason.is_some()
     }
 
-    /// Whether the pinned tree was small enough to re-hash on one thread faster than a
-    /// thread pool starts (a few dozen files, under a MiB).
-    pub fn pin_is_small(&self) -> bool {
-        let entries = self.pinned_entries();
-        entries.len() <= 64 && entries.iter().map(|e| e.size).sum::<u64>() <= 1 << 20
-    }
-
     /// The files recorded with the pin.
     pub fn pinned_entries(&self) -> Vec<Entry> {
         serde_json::from_slice(&self.row.files).unwrap_or_default()
@@ -632,8 +625,15 @@ pub fn verify_pin(
     inst: &mut Installed,
     out: &Output,
 ) -> Result<PinCheck> {
-    let tree = hash_tree(Path::new(&inst.row.path), out, inst.pin_is_small())?;
-    let changes = digest::diff(&inst.pinned_entries(), &tree.entries);
+    // Parsed once; the file-by-file diff is only worked out when the digest differs
+    // (this is `run`'s hot path).
+    let pinned = inst.pinned_entries();
+    let tree = hash_tree(Path::new(&inst.row.path), out, is_small(&pinned))?;
+    let changes = if tree.digest == inst.row.digest {
+        Vec::new()
+    } else {
+        digest::diff(&pinned, &tree.entries)
+    };
     let check = PinCheck {
         current: tree.digest,
         changes,
@@ -644,6 +644,12 @@ pub fn verify_pin(
         inst.row.revoked_reason = Some("changed".into());
     }
     Ok(check)
+}
+
+/// Whether a pinned tree is small enough to re-hash on one thread faster than a thread
+/// pool starts (a few dozen files, under a MiB).
+fn is_small(entries: &[Entry]) -> bool {
+    entries.len() <= 64 && entries.iter().map(|e| e.size).sum::<u64>() <= 1 << 20
 }
 
 /// The one-word state shown by `list`.

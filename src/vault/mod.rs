@@ -529,7 +529,13 @@ fn create_parent(path: &Path) -> Result<()> {
             ))
         })?;
     // The umask may have taken bits away; the folder we made must be exactly 0700.
-    fs::set_permissions(parent, fs::Permissions::from_mode(0o700))?;
+    fs::set_permissions(parent, fs::Permissions::from_mode(0o700)).map_err(|e| {
+        Error::general(format!(
+            "cannot make {} private (0700): {e}",
+            parent.display()
+        ))
+        .hint("check that you own the folder, or choose another path with --vault")
+    })?;
     Ok(())
 }
 
@@ -541,7 +547,12 @@ fn create_file(path: &Path) -> Result<()> {
         .open(path);
     match file {
         Ok(file) => {
-            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+            file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(|e| {
+                // Ours and still empty: remove it rather than leave a readable vault behind.
+                let _ = fs::remove_file(path);
+                Error::general(format!("cannot make {} private (0600): {e}", path.display()))
+                    .hint("check the file system supports permissions, or choose another path with --vault")
+            })?;
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::general(format!(
