@@ -113,7 +113,10 @@ fn write_entry(
     event: Event<'_>,
     first: bool,
 ) -> Result<()> {
-    let db = |e: rusqlite::Error| Error::general(format!("cannot write the audit log: {e}"));
+    let db = |e: rusqlite::Error| {
+        Error::general(format!("cannot write the audit log: {e}"))
+            .hint("nothing was changed (the whole transaction was rolled back); retry")
+    };
     let key = audit_key(vault_id, rk);
     let tail = packages::audit_tail(tx, keychain).map_err(db)?;
     let stored: Option<Vec<u8>> = tx

@@ -29,9 +29,7 @@ pub fn password(prompt: &str, confirm: bool) -> Result<SecretBytes> {
     if confirm {
         asker = asker.with_confirmation("Repeat to confirm", "The two entries differ; try again");
     }
-    let value = asker
-        .interact()
-        .map_err(|e| Error::general(format!("could not read from the terminal: {e}")))?;
+    let value = asker.interact().map_err(|e| terminal_error(&e))?;
     Ok(SecretBytes::new(value.into_bytes()))
 }
 
@@ -41,7 +39,7 @@ pub fn confirm(question: &str) -> Result<bool> {
         .with_prompt(question)
         .default(false)
         .interact()
-        .map_err(|e| Error::general(format!("could not read from the terminal: {e}")))
+        .map_err(|e| terminal_error(&e))
 }
 
 /// A multi-select over `items` (label, preselected); returns the chosen indices.
@@ -50,5 +48,10 @@ pub fn select(prompt: &str, items: &[(String, bool)]) -> Result<Vec<usize>> {
         .with_prompt(prompt)
         .items_checked(items)
         .interact()
-        .map_err(|e| Error::general(format!("could not read from the terminal: {e}")))
+        .map_err(|e| terminal_error(&e))
+}
+
+fn terminal_error(e: &dialoguer::Error) -> Error {
+    Error::general(format!("could not read from the terminal: {e}"))
+        .hint("pass the answer with flags or variables instead, and --no-input (see the command's --help)")
 }

@@ -627,7 +627,8 @@ fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
             {
                 corrupt(path, msg)
             }
-            other => Error::general(format!("{}: database error: {other}", path.display())),
+            other => Error::general(format!("{}: database error: {other}", path.display()))
+                .hint("nothing was changed; retry, and if it persists check the disk and run `keyward log --verify`"),
         },
     }
 }
