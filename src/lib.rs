@@ -4,7 +4,6 @@
 //! The binary (`src/main.rs`) parses the command line and calls [`commands::run`].
 #![forbid(unsafe_code)]
 
-pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod complete;
@@ -12,17 +11,17 @@ pub mod crypto;
 pub mod digest;
 pub mod error;
 pub mod generate;
-pub mod grants;
+pub mod keychain;
+pub mod keys;
 pub mod keystore;
 pub mod manifest;
 pub mod mask;
 pub mod names;
 pub mod output;
-pub mod package;
 pub mod prompt;
 pub mod runner;
 pub mod secret;
-pub mod session;
 pub mod time;
 pub mod token;
+pub mod unlock;
 pub mod vault;

@@ -3,8 +3,6 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use serde_json::Value;
-
 use crate::cli::ColorWhen;
 
 /// How the user asked to be spoken to.
@@ -66,8 +64,9 @@ impl Output {
     }
 
     /// Prints one JSON document on stdout.
-    pub fn json_doc(&self, value: &Value) {
-        let text = serde_json::to_string_pretty(value).expect("a serde_json::Value serialises");
+    pub fn json_doc<T: serde::Serialize + ?Sized>(&self, doc: &T) {
+        let text = serde_json::to_string_pretty(doc)
+            .expect("documents are plain structs of strings, numbers and lists");
         print_line(&text);
     }
 }

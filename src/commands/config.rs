@@ -5,15 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::cli::ConfigCommand;
 use crate::commands::Ctx;
-use crate::commands::grant::uninstall;
-use crate::commands::install::{self, InstallKind, Plan};
+use crate::commands::render::AppliedDoc;
 use crate::error::{Error, Kind, Result};
+use crate::keychain::{InstallKind, Installed, Keychain, Plan, Planned, Role, requested_list};
 use crate::output::print_line;
-use crate::package::{self, Scope};
 
 /// Largest config file read.
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
@@ -45,10 +43,8 @@ pub fn cmd_config(ctx: &Ctx, cmd: &ConfigCommand) -> Result<()> {
 }
 
 fn export(ctx: &Ctx) -> Result<()> {
-    let s = ctx.session()?;
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let rk = s.rk(&kc)?;
-    let loaded = package::load(&s.vault, &kc, &rk)?;
+    let kc = ctx.open(Role::Any)?;
+    let loaded = kc.packages()?;
     let cwd = std::env::current_dir().ok();
     let mut doc = BTreeMap::new();
     for inst in &loaded.packages {
@@ -62,15 +58,9 @@ fn export(ctx: &Ctx) -> Result<()> {
         } else {
             shown
         };
-        let keys = inst
-            .manifest
-            .keys
-            .iter()
-            .filter(|k| inst.granted.contains(&k.name))
-            .map(|k| k.name.clone())
-            .collect();
+        let keys = inst.granted_requested();
         doc.insert(
-            inst.row.name.clone(),
+            inst.name().to_owned(),
             Entry {
                 version: Some(inst.row.version.clone()),
                 keys,
@@ -80,7 +70,7 @@ fn export(ctx: &Ctx) -> Result<()> {
         );
     }
     print_line(&serde_json::to_string_pretty(&doc).expect("the config serialises"));
-    loaded.ensure_untampered(&s.vault)
+    kc.ensure_untampered(&loaded.tampered)
 }
 
 fn read_config(file: &Path) -> Result<BTreeMap<String, Entry>> {
@@ -133,61 +123,38 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
     let base = file
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let (mut s, kc, keys) = ctx.owner("applying a config")?;
-    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
+    let mut kc = ctx.open(Role::Owner("applying a config"))?;
     // Everything is hashed and checked before the single write transaction.
-    let mut work: Vec<(Plan, BTreeSet<String>)> = Vec::new();
+    let mut work: Vec<Planned> = Vec::new();
     for (name, entry) in &config {
-        let plan = plan_entry(ctx, file, &base, name, entry, &loaded)?;
+        let plan = plan_entry(ctx, &kc, file, &base, name, entry)?;
         let wanted: BTreeSet<String> = entry.keys.iter().cloned().collect();
         work.push((plan, wanted));
     }
-    let pruned: Vec<&package::Installed> = if prune {
-        loaded
-            .packages
-            .iter()
-            .filter(|p| !config.contains_key(&p.row.name))
-            .collect()
+    let installed = if prune {
+        kc.packages()?.packages
     } else {
         Vec::new()
     };
-    let changing: Vec<&(Plan, BTreeSet<String>)> = work
+    let pruned: Vec<&Installed> = installed
         .iter()
-        .filter(|(plan, wanted)| {
-            plan.kind != InstallKind::Unchanged || *wanted != plan.kept_grants()
-        })
+        .filter(|p| !config.contains_key(p.name()))
         .collect();
-    let present = s.vault.secret_names(&kc.id)?;
-    let missing: Vec<String> = work
+    let changing: Vec<&Planned> = work
+        .iter()
+        .filter(|(plan, wanted)| plan.changes_with(wanted))
+        .collect();
+    let present = kc.secret_names()?;
+    let missing: Vec<(&str, &str)> = work
         .iter()
         .flat_map(|(p, w)| {
             w.iter()
                 .filter(|k| !present.contains(*k))
-                .map(move |k| format!("{k} (for {})", p.manifest.name))
+                .map(move |k| (k.as_str(), p.manifest.name.as_str()))
         })
         .collect();
     if !changing.is_empty() || !pruned.is_empty() {
-        let vid = s.vault.id;
-        let scope = Scope::owner(&vid, &kc, &keys);
-        s.vault.write(|tx| {
-            for (plan, wanted) in &changing {
-                install::write_plan(tx, &scope, &keys, plan, wanted)?;
-            }
-            for inst in &pruned {
-                uninstall(tx, &scope, inst)?;
-            }
-            let names: Vec<&str> = changing
-                .iter()
-                .map(|(p, _)| p.manifest.name.as_str())
-                .collect();
-            let gone: Vec<&str> = pruned.iter().map(|p| p.row.name.as_str()).collect();
-            scope.audit(
-                tx,
-                "config-apply",
-                None,
-                json!({"file": file.display().to_string(), "changed": names, "pruned": gone}),
-            )
-        })?;
+        kc.apply_config(file, &changing, &pruned)?;
     }
     report(ctx, &changing, &pruned, &missing);
     Ok(())
@@ -195,18 +162,18 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
 
 fn plan_entry(
     ctx: &Ctx,
+    kc: &Keychain,
     file: &Path,
     base: &Path,
     name: &str,
     entry: &Entry,
-    loaded: &package::Loaded,
 ) -> Result<Plan> {
     let at = |what: String| format!("{}: `{name}`: {what}", file.display());
     let path = entry.path.as_deref().ok_or_else(|| {
         Error::general(at("has no `path`".into()))
             .hint("give the package directory, relative to the config file")
     })?;
-    let plan = install::plan(&base.join(path), loaded, ctx)?;
+    let plan = kc.plan(&base.join(path), &ctx.out)?;
     if plan.manifest.name != name {
         return Err(Error::general(at(format!(
             "the manifest at `{path}` is named `{}`",
@@ -240,26 +207,27 @@ fn plan_entry(
         if plan.manifest.requests(key).is_none() {
             return Err(Error::denied(at(format!("lists {key}, which the manifest does not request; a package gets only keys its manifest asks for; nothing was applied")))
                 .code("not-requested")
-                .hint(format!("requested keys: {}", package::requested_list(&plan.manifest))));
+                .hint(format!("requested keys: {}", requested_list(&plan.manifest))));
         }
     }
     Ok(plan)
 }
 
-fn report(
-    ctx: &Ctx,
-    changing: &[&(Plan, BTreeSet<String>)],
-    pruned: &[&package::Installed],
-    missing: &[String],
-) {
+fn report(ctx: &Ctx, changing: &[&Planned], pruned: &[&Installed], missing: &[(&str, &str)]) {
     let changed: Vec<&str> = changing
         .iter()
         .map(|(p, _)| p.manifest.name.as_str())
         .collect();
-    let gone: Vec<&str> = pruned.iter().map(|p| p.row.name.as_str()).collect();
+    let gone: Vec<&str> = pruned.iter().map(|p| p.name()).collect();
     if ctx.out.json {
-        ctx.out
-            .json_doc(&json!({"changed": changed, "pruned": gone, "missing_values": missing}));
+        ctx.out.json_doc(&AppliedDoc {
+            changed: &changed,
+            pruned: &gone,
+            missing_values: missing
+                .iter()
+                .map(|(key, package)| format!("{key} (for {package})"))
+                .collect(),
+        });
     } else if changed.is_empty() && gone.is_empty() {
         ctx.out
             .info("The keychain already matches the config; nothing changed.");
@@ -286,10 +254,9 @@ fn report(
                 .info(format!("{name} uninstalled (not in the config)"));
         }
     }
-    for m in missing {
+    for (key, package) in missing {
         ctx.out.warn(format!(
-            "no value for {m}: keyward secret set {}",
-            m.split(' ').next().unwrap_or("")
+            "no value for {key} (for {package}): keyward secret set {key}"
         ));
     }
 }

@@ -1,37 +1,34 @@
 //! `keyward approve`, `revoke` and `uninstall`: the owner's decisions on a package.
 
-use serde_json::json;
-
 use crate::cli::GrantArgs;
 use crate::commands::Ctx;
+use crate::commands::render::{ApprovedDoc, RevokedDoc, UninstalledDoc};
 use crate::error::{Error, Kind, Result};
-use crate::package::{self, Scope};
+use crate::keychain::Role;
+use crate::output::sanitize;
 
 /// `keyward approve PACKAGE KEY… | --all`. The package's code must still match its pin:
 /// approving is trusting the code as it is now.
 pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
-    let (mut s, kc, keys) = ctx.owner("approving keys")?;
-    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
-    let mut inst = loaded.resolve(&args.package, &kc.name)?.clone();
-    let vid = s.vault.id;
-    let scope = Scope::owner(&vid, &kc, &keys);
-    let check = package::verify_pin(&mut s.vault, &scope, &mut inst, &ctx.out)?;
+    let mut kc = ctx.open(Role::Owner("approving keys"))?;
+    let mut inst = kc.package(&args.package)?;
+    let check = kc.verify_pin(&mut inst, &ctx.out)?;
     if inst.revoked() {
         return Err(Error::new(
             Kind::Changed,
             format!(
                 "`{}` changed since it was approved ({} file(s)); its grants are revoked",
-                inst.row.name,
+                inst.name(),
                 check.changes.len()
             ),
         )
         .hint(format!(
             "review with `keyward inspect {} --diff`",
-            inst.row.name
+            inst.name()
         ))
         .hint(format!(
             "then re-pin and approve with `keyward install {}`",
-            inst.row.path
+            sanitize(&inst.row.path)
         )));
     }
     let wanted: Vec<String> = if args.all {
@@ -39,29 +36,23 @@ pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
     } else {
         args.keys.clone()
     };
-    s.vault.write(|tx| {
-        package::approve(tx, &scope, &keys, &inst.row, &inst.manifest, &wanted)?;
-        scope.audit(
-            tx,
-            "approve",
-            Some(&inst.row.name),
-            json!({"keys": wanted, "digest": inst.row.digest}),
-        )
-    })?;
+    kc.approve(&inst, &wanted)?;
     if ctx.out.json {
-        ctx.out
-            .json_doc(&json!({"package": inst.row.name, "approved": wanted}));
+        ctx.out.json_doc(&ApprovedDoc {
+            package: inst.name(),
+            approved: &wanted,
+        });
     }
     if wanted.is_empty() {
         ctx.out.info(format!(
             "{} requests no keys; nothing to approve.",
-            inst.row.name
+            inst.name()
         ));
     } else {
         ctx.out.info(format!(
             "Approved {} for {}.",
             wanted.join(", "),
-            inst.row.name
+            inst.name()
         ));
     }
     Ok(())
@@ -69,35 +60,27 @@ pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
 
 /// `keyward revoke PACKAGE KEY… | --all`.
 pub fn cmd_revoke(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
-    let (mut s, kc, keys) = ctx.owner("revoking keys")?;
-    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
-    let inst = loaded.resolve(&args.package, &kc.name)?.clone();
-    let vid = s.vault.id;
-    let scope = Scope::owner(&vid, &kc, &keys);
-    let which = if args.all {
-        None
-    } else {
-        Some(args.keys.as_slice())
-    };
-    let revoked = s.vault.write(|tx| {
-        let revoked = scope.revoke(tx, &inst, which)?;
-        scope.audit(tx, "revoke", Some(&inst.row.name), json!({"keys": revoked}))?;
-        Ok(revoked)
-    })?;
+    let mut kc = ctx.open(Role::Owner("revoking keys"))?;
+    let inst = kc.package(&args.package)?;
+    let which = (!args.all).then_some(args.keys.as_slice());
+    let revoked = kc.revoke(&inst, which)?;
     if ctx.out.json {
-        ctx.out
-            .json_doc(&json!({"package": inst.row.name, "revoked": revoked}));
+        ctx.out.json_doc(&RevokedDoc {
+            package: inst.name(),
+            revoked: &revoked,
+        });
     }
-    let not_granted: Vec<&String> = args.keys.iter().filter(|k| !revoked.contains(k)).collect();
+    let not_granted: Vec<&str> = args
+        .keys
+        .iter()
+        .filter(|k| !revoked.contains(k))
+        .map(String::as_str)
+        .collect();
     if !not_granted.is_empty() {
         ctx.out.warn(format!(
             "{} had no grant for {}",
-            inst.row.name,
-            not_granted
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            inst.name(),
+            not_granted.join(", ")
         ));
     }
     ctx.out.info(format!(
@@ -107,42 +90,25 @@ pub fn cmd_revoke(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
         } else {
             revoked.join(", ")
         },
-        inst.row.name
+        inst.name()
     ));
     Ok(())
 }
 
 /// `keyward uninstall PACKAGE`.
 pub fn cmd_uninstall(ctx: &Ctx, package_arg: &str) -> Result<()> {
-    let (mut s, kc, keys) = ctx.owner("uninstalling a package")?;
-    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
-    let inst = loaded.resolve(package_arg, &kc.name)?.clone();
-    let vid = s.vault.id;
-    let scope = Scope::owner(&vid, &kc, &keys);
-    s.vault.write(|tx| uninstall(tx, &scope, &inst))?;
+    let mut kc = ctx.open(Role::Owner("uninstalling a package"))?;
+    let inst = kc.package(package_arg)?;
+    kc.uninstall(&inst)?;
     if ctx.out.json {
-        ctx.out
-            .json_doc(&json!({"package": inst.row.name, "uninstalled": true}));
+        ctx.out.json_doc(&UninstalledDoc {
+            package: inst.name(),
+            uninstalled: true,
+        });
     }
     ctx.out.info(format!(
         "Uninstalled {} and revoked its grants.",
-        inst.row.name
+        inst.name()
     ));
     Ok(())
-}
-
-/// Removes an installation, its grants and the shared copies only it needed.
-pub fn uninstall(
-    tx: &rusqlite::Transaction<'_>,
-    scope: &Scope<'_>,
-    inst: &package::Installed,
-) -> Result<()> {
-    scope.revoke(tx, inst, None)?;
-    crate::vault::packages::delete_installation(tx, &inst.row.id).map_err(crate::vault::db)?;
-    scope.audit(
-        tx,
-        "uninstall",
-        Some(&inst.row.name),
-        json!({"digest": inst.row.digest}),
-    )
 }

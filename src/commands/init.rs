@@ -2,7 +2,6 @@
 
 use serde_json::json;
 
-use crate::audit::{self, Event};
 use crate::cli::InitArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
@@ -10,9 +9,8 @@ use crate::keystore::{self, Backend};
 use crate::output::{print_bytes, print_line};
 use crate::prompt;
 use crate::secret::{Key32, SecretBytes};
-use crate::session;
 use crate::token::hex;
-use crate::vault::{self, Vault, write};
+use crate::vault;
 
 /// Shortest passphrase accepted at init.
 const MIN_PASSPHRASE: usize = 8;
@@ -42,28 +40,7 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
         }
         Backend::Env => None,
     };
-    let created = Vault::create(path, id, |tx| {
-        let sql = |e| Error::general(format!("cannot write the new vault: {e}"));
-        write::meta(tx, "backend", args.backend.as_str().as_bytes()).map_err(sql)?;
-        write::meta(tx, "check", &session::check_value(&id, &mk)).map_err(sql)?;
-        if let Some(slot) = &slot {
-            write::meta(tx, "passphrase", slot).map_err(sql)?;
-        }
-        let (row, rk) = session::new_keychain(&id, &mk, "default", crate::time::now());
-        write::keychain(tx, &row).map_err(sql)?;
-        let detail = json!({"backend": args.backend.as_str()});
-        audit::start(
-            tx,
-            &id,
-            &row.id,
-            &rk,
-            Event {
-                action: "init",
-                package: None,
-                detail,
-            },
-        )
-    });
+    let created = crate::keychain::init_vault(path, id, &mk, args.backend, slot.as_deref());
     if let Err(e) = created {
         if args.backend == Backend::Keyring {
             keystore::keyring_delete(&id);

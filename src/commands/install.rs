@@ -1,219 +1,34 @@
 //! `keyward install PATH`: hash and pin a package, show its keys, take approvals.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-
-use serde_json::json;
 
 use crate::cli::InstallArgs;
 use crate::commands::Ctx;
-use crate::commands::secret::store_value;
-use crate::digest::{self, Change, TreeDigest};
-use crate::error::{Error, Result};
-use crate::manifest::Manifest;
+use crate::commands::render::{self, InstallDoc};
+use crate::error::Result;
+use crate::keychain::{
+    InstallKind, KeyState, Plan, Role, key_states, not_requested, requested_list,
+};
 use crate::output::sanitize;
-use crate::package::{self, Installed, KeyState, Scope};
 use crate::prompt;
 use crate::secret::SecretBytes;
-use crate::vault::packages::InstallationRow;
-
-/// What an install does to the keychain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InstallKind {
-    /// Not installed before.
-    New,
-    /// Same name, same code, still active.
-    Unchanged,
-    /// Same name, different code, or re-pinned after a revocation.
-    Updated,
-}
-
-impl InstallKind {
-    fn word(self) -> &'static str {
-        match self {
-            InstallKind::New => "installed",
-            InstallKind::Unchanged => "unchanged",
-            InstallKind::Updated => "updated",
-        }
-    }
-}
-
-/// A computed install, before anything is written.
-pub struct Plan {
-    /// Canonical package directory.
-    pub dir: String,
-    /// The tree as hashed now.
-    pub tree: TreeDigest,
-    /// Its manifest (the same bytes that were hashed).
-    pub manifest: Manifest,
-    /// New, unchanged or updated.
-    pub kind: InstallKind,
-    /// Files changed since the previous pin (updates only).
-    pub changes: Vec<Change>,
-    /// Keys the previous pin did not request.
-    pub new_keys: Vec<String>,
-    /// The previous installation, if any.
-    pub previous: Option<Installed>,
-}
-
-impl Plan {
-    /// Computes what installing `tree` means given what is installed.
-    pub fn new(
-        dir: String,
-        tree: TreeDigest,
-        manifest: Manifest,
-        previous: Option<&Installed>,
-    ) -> Plan {
-        let (kind, changes, new_keys) = match previous {
-            None => (InstallKind::New, Vec::new(), Vec::new()),
-            Some(prev) => {
-                let same =
-                    prev.row.digest == tree.digest && prev.row.path == dir && !prev.revoked();
-                let changes = digest::diff(&prev.pinned_entries(), &tree.entries);
-                let new_keys = manifest
-                    .keys
-                    .iter()
-                    .filter(|k| prev.manifest.requests(&k.name).is_none())
-                    .map(|k| k.name.clone())
-                    .collect();
-                let kind = if same {
-                    InstallKind::Unchanged
-                } else {
-                    InstallKind::Updated
-                };
-                (kind, changes, new_keys)
-            }
-        };
-        Plan {
-            dir,
-            tree,
-            manifest,
-            kind,
-            changes,
-            new_keys,
-            previous: previous.cloned(),
-        }
-    }
-
-    /// Grants that survive: only an unchanged install keeps its approvals.
-    pub fn kept_grants(&self) -> BTreeSet<String> {
-        match (&self.previous, self.kind) {
-            (Some(prev), InstallKind::Unchanged) => prev.granted.clone(),
-            _ => BTreeSet::new(),
-        }
-    }
-
-    /// The installation row to store (MAC filled in by the writer).
-    pub fn row(&self, keychain_id: crate::vault::Id) -> InstallationRow {
-        let now = crate::time::now();
-        let (id, installed) = match &self.previous {
-            Some(prev) => (prev.row.id, prev.row.installed),
-            None => (crate::vault::new_id(), now),
-        };
-        InstallationRow {
-            id,
-            keychain_id,
-            name: self.manifest.name.clone(),
-            path: self.dir.clone(),
-            version: self.manifest.version.clone(),
-            manifest: self.tree.manifest.clone().unwrap_or_default(),
-            digest: self.tree.digest.clone(),
-            files: serde_json::to_vec(&self.tree.entries).expect("entries serialise"),
-            revoked_reason: None,
-            revoked_at: None,
-            generation: 0,
-            installed,
-            updated: now,
-            mac: Vec::new(),
-        }
-    }
-}
-
-/// Hashes the package at `path` and plans its install against `loaded`.
-pub fn plan(path: &Path, loaded: &package::Loaded, ctx: &Ctx) -> Result<Plan> {
-    let dir = package::package_dir(path)?;
-    let tree = package::hash_tree(&dir, &ctx.out, false)?;
-    let manifest = package::tree_manifest(&dir, &tree)?;
-    let previous = loaded.packages.iter().find(|p| p.row.name == manifest.name);
-    Ok(Plan::new(
-        dir.to_string_lossy().into_owned(),
-        tree,
-        manifest,
-        previous,
-    ))
-}
-
-/// Writes a planned install: the pin, the approvals (replacing any others), and the
-/// audit entries. Runs inside the caller's transaction.
-pub fn write_plan(
-    tx: &rusqlite::Transaction<'_>,
-    scope: &Scope<'_>,
-    keys: &crate::session::KeychainKeys,
-    plan: &Plan,
-    approvals: &BTreeSet<String>,
-) -> Result<()> {
-    let mut row = plan.row(scope.keychain.id);
-    if let Some(prev) = &plan.previous {
-        // A re-pin or a changed approval set starts from no grants at all, in the
-        // installation's next generation (the revoke moved it there).
-        scope.revoke(tx, prev, None)?;
-        let now =
-            crate::vault::packages::installation_in(tx, &prev.row.id).map_err(crate::vault::db)?;
-        row.generation = now.map_or(prev.row.generation + 1, |r| r.generation);
-    }
-    scope.put_installation(tx, &mut row)?;
-    let approve: Vec<String> = approvals.iter().cloned().collect();
-    package::approve(tx, scope, keys, &row, &plan.manifest, &approve)?;
-    if plan.kind != InstallKind::Unchanged {
-        let detail = json!({"digest": row.digest, "version": row.version, "path": row.path, "files_changed": plan.changes.len()});
-        scope.audit(
-            tx,
-            if plan.kind == InstallKind::New {
-                "install"
-            } else {
-                "update"
-            },
-            Some(&row.name),
-            detail,
-        )?;
-    }
-    if approvals != &plan.kept_grants() {
-        scope.audit(
-            tx,
-            "approve",
-            Some(&row.name),
-            json!({"keys": approve, "digest": row.digest}),
-        )?;
-    }
-    Ok(())
-}
 
 /// `keyward install`.
 pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
-    let (mut s, kc, keys) = ctx.owner("installing a package")?;
-    let loaded = package::load(&s.vault, &kc, &keys.rk)?;
-    let plan = plan(&args.path, &loaded, ctx)?;
-    let present = s.vault.secret_names(&kc.id)?;
+    let mut kc = ctx.open(Role::Owner("installing a package"))?;
+    let plan = kc.plan(&args.path, &ctx.out)?;
+    let present = kc.secret_names()?;
     if !ctx.out.json {
         show_plan(ctx, &plan, &present);
     }
     let approvals = choose(ctx, args, &plan)?;
     let values = ask_missing_values(ctx, &approvals, &present)?;
-    let vid = s.vault.id;
-    let scope = Scope::owner(&vid, &kc, &keys);
-    let changed = plan.kind != InstallKind::Unchanged
-        || approvals != plan.kept_grants()
-        || !values.is_empty();
+    let changed = plan.changes_with(&approvals) || !values.is_empty();
     if changed {
-        s.vault.write(|tx| {
-            for (name, value) in &values {
-                store_value(tx, &vid, &kc.id, &keys, name, value)?;
-            }
-            write_plan(tx, &scope, &keys, &plan, &approvals)
-        })?;
+        kc.install(&plan, &approvals, &values)?;
     }
-    let present = s.vault.secret_names(&kc.id)?;
-    let states = package::key_states(&plan.manifest, &approvals, &present);
+    let present = kc.secret_names()?;
+    let states = key_states(&plan.manifest, &approvals, &present);
     report(ctx, &plan, &states, changed);
     Ok(())
 }
@@ -249,7 +64,7 @@ fn show_plan(ctx: &Ctx, plan: &Plan, present: &BTreeSet<String>) {
         }
         if !plan.changes.is_empty() {
             text.push('\n');
-            text.push_str(&package::change_lines(&plan.changes));
+            text.push_str(&render::change_lines(&plan.changes));
         }
         if !plan.new_keys.is_empty() {
             text.push_str(&format!(
@@ -260,9 +75,9 @@ fn show_plan(ctx: &Ctx, plan: &Plan, present: &BTreeSet<String>) {
         text.push_str("\nEvery grant of the old pin is revoked; approve again for this code.");
     }
     if !m.keys.is_empty() {
-        let states = package::key_states(m, &plan.kept_grants(), present);
+        let states = key_states(m, &plan.kept_grants(), present);
         text.push_str("\nRequested keys:\n");
-        text.push_str(&package::key_lines(&states));
+        text.push_str(&render::key_lines(&states));
     }
     ctx.out.info(text);
 }
@@ -277,12 +92,7 @@ fn choose(ctx: &Ctx, args: &InstallArgs, plan: &Plan) -> Result<BTreeSet<String>
         let mut chosen = plan.kept_grants();
         for key in &args.approve {
             if m.requests(key).is_none() {
-                return Err(Error::denied(format!(
-                    "`{}` does not request {key}; a package gets only keys its manifest asks for; nothing was installed",
-                    m.name
-                ))
-                .code("not-requested")
-                .hint(format!("requested keys: {}", package::requested_list(m))));
+                return Err(not_requested(m, key, "; nothing was installed"));
             }
             chosen.insert(key.clone());
         }
@@ -296,7 +106,7 @@ fn choose(ctx: &Ctx, args: &InstallArgs, plan: &Plan) -> Result<BTreeSet<String>
             &format!(
                 "approval of the keys `{}` requests ({})",
                 m.name,
-                package::requested_list(m)
+                requested_list(m)
             ),
             "pass --approve KEY (repeatable) or --approve-all; or --yes to install without approving",
         ));
@@ -349,11 +159,17 @@ fn ask_missing_values(
 fn report(ctx: &Ctx, plan: &Plan, states: &[KeyState], changed: bool) {
     let m = &plan.manifest;
     if ctx.out.json {
-        ctx.out.json_doc(&json!({
-            "package": m.name, "version": m.version, "path": plan.dir, "digest": plan.tree.digest,
-            "status": plan.kind.word(), "changed": changed,
-            "changes": package::change_json(&plan.changes), "new_keys": plan.new_keys, "keys": states,
-        }));
+        ctx.out.json_doc(&InstallDoc {
+            package: &m.name,
+            version: &m.version,
+            path: &plan.dir,
+            digest: &plan.tree.digest,
+            status: plan.kind.word(),
+            changed,
+            changes: render::change_docs(&plan.changes),
+            new_keys: &plan.new_keys,
+            keys: states,
+        });
         return;
     }
     let missing: Vec<&str> = states

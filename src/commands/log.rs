@@ -1,33 +1,33 @@
 //! `keyward log [--package P] [--limit N] [--verify]`.
 
-use serde_json::json;
-
-use crate::audit;
 use crate::cli::LogArgs;
 use crate::commands::Ctx;
+use crate::commands::render::{LogDoc, LogEntryDoc, VerifiedDoc};
 use crate::error::Result;
+use crate::keychain::Role;
 use crate::output::{print_line, table};
 use crate::time;
 
 /// Shows or verifies the keychain's audit log.
 pub fn cmd_log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
-    let s = ctx.session()?;
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let rk = s.rk(&kc)?;
+    let kc = ctx.open(Role::Any)?;
     if args.verify {
-        let n = audit::verify(&s.vault, &kc.id, &rk)?;
+        let entries = kc.verify_log()?;
         if ctx.out.json {
-            ctx.out
-                .json_doc(&json!({"keychain": kc.name, "verified": true, "entries": n}));
+            ctx.out.json_doc(&VerifiedDoc {
+                keychain: kc.name(),
+                verified: true,
+                entries,
+            });
         } else {
             print_line(&format!(
-                "The audit log of keychain `{}` verifies: {n} entries, chain intact.",
-                kc.name
+                "The audit log of keychain `{}` verifies: {entries} entries, chain intact.",
+                kc.name()
             ));
         }
         return Ok(());
     }
-    let mut rows = s.vault.audit(&kc.id)?;
+    let mut rows = kc.log()?;
     if let Some(p) = &args.package {
         rows.retain(|r| r.package.as_deref() == Some(p.as_str()));
     }
@@ -36,15 +36,21 @@ pub fn cmd_log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
         rows.drain(..skip);
     }
     if ctx.out.json {
-        let entries: Vec<_> = rows
+        let entries = rows
             .iter()
-            .map(|r| {
-                let detail: serde_json::Value = serde_json::from_str(&r.detail).unwrap_or(json!(r.detail));
-                json!({"seq": r.seq, "at": time::rfc3339(r.at), "action": r.action, "package": r.package, "detail": detail})
+            .map(|r| LogEntryDoc {
+                seq: r.seq,
+                at: time::rfc3339(r.at),
+                action: &r.action,
+                package: r.package.as_deref(),
+                detail: serde_json::from_str(&r.detail)
+                    .unwrap_or_else(|_| serde_json::Value::String(r.detail.clone())),
             })
             .collect();
-        ctx.out
-            .json_doc(&json!({"keychain": kc.name, "entries": entries}));
+        ctx.out.json_doc(&LogDoc {
+            keychain: kc.name(),
+            entries,
+        });
         return Ok(());
     }
     let lines: Vec<Vec<String>> = rows

@@ -7,17 +7,18 @@ mod init;
 mod install;
 mod keychain;
 mod log;
+mod render;
 mod run;
-pub(crate) mod secret;
+mod secret;
 mod view;
 
 use std::path::PathBuf;
 
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
+use crate::keychain::{Keychain, Role};
 use crate::output::Output;
-use crate::session::{KeychainKeys, Session};
-use crate::vault::KeychainRow;
+use crate::unlock::Unlocked;
 
 /// What every handler needs besides its own arguments.
 pub struct Ctx {
@@ -33,18 +34,14 @@ pub struct Ctx {
 
 impl Ctx {
     /// Opens and unlocks the vault.
-    pub fn session(&self) -> Result<Session> {
-        Session::open(&self.vault_path, self.no_input, &self.out)
+    pub fn unlock(&self) -> Result<Unlocked> {
+        Unlocked::open(&self.vault_path, self.no_input, &self.out)
     }
 
-    /// The owner's session on the keychain to act on, with that keychain's keys; a token
-    /// holder gets exit 5 saying `action` needs the owner.
-    pub fn owner(&self, action: &str) -> Result<(Session, KeychainRow, KeychainKeys)> {
-        let s = self.session()?;
-        let mk = s.require_owner(action)?.clone();
-        let kc = s.keychain(self.keychain.as_deref())?;
-        let keys = s.owner_keys(&mk, &kc)?;
-        Ok((s, kc, keys))
+    /// Unlocks the vault and opens the keychain to act on (`-k`, the token's own, or
+    /// `default`); with [`Role::Owner`], a token holder gets exit 5.
+    pub fn open(&self, role: Role<'_>) -> Result<Keychain> {
+        Keychain::open(self.unlock()?, self.keychain.as_deref(), role)
     }
 }
 
@@ -69,7 +66,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Run(args) => return run::cmd_run(&ctx, &args),
         Command::Log(args) => log::cmd_log(&ctx, &args),
         Command::Digest { path } => {
-            let tree = crate::package::hash_tree(&path, &ctx.out, false)?;
+            let tree = crate::keychain::hash_tree(&path, &ctx.out, false)?;
             crate::output::print_line(&tree.digest);
             Ok(())
         }

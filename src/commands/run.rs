@@ -1,7 +1,6 @@
 //! `keyward run PACKAGE [--no-mask] [--inherit-env] [-- ARGS…]`: verify, then launch
 //! with exactly the approved keys. Every refusal happens before anything is launched.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
@@ -9,38 +8,29 @@ use serde_json::json;
 
 use crate::cli::RunArgs;
 use crate::commands::Ctx;
-use crate::crypto::{self, label};
+use crate::commands::render::change_lines;
 use crate::error::{Error, Kind, Result};
-use crate::grants;
+use crate::keychain::{Installed, Keychain, Launch, Role};
 use crate::output::sanitize;
-use crate::package::{self, Installed, Scope};
 use crate::runner;
-use crate::secret::{Key32, SecretBytes};
-use crate::session::Session;
-use crate::vault::KeychainRow;
+use crate::secret::SecretBytes;
 
 /// Verifies the package and runs it; returns the package's exit status.
 pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
     let started = Instant::now();
-    let mut s = ctx.session()?;
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let rk = s.rk(&kc)?;
-    let loaded = package::load(&s.vault, &kc, &rk)?;
-    let mut inst = loaded.resolve(&args.package, &kc.name)?.clone();
+    let mut kc = ctx.open(Role::Any)?;
+    let mut inst = kc.package(&args.package)?;
     if inst.revoked() {
         return Err(defunct(&inst));
     }
-    let vid = s.vault.id;
-    let scope = Scope::holder(&vid, &kc, &rk);
-    let check = package::verify_pin(&mut s.vault, &scope, &mut inst, &ctx.out)?;
+    let check = kc.verify_pin(&mut inst, &ctx.out)?;
     if check.changed(&inst) {
         return Err(changed(&inst, &check.changes));
     }
-    let values = granted_values(&s, &kc, &rk, &inst)?;
-    let names: Vec<String> = values.iter().map(|(n, _)| n.clone()).collect();
+    let Launch { names, values } = kc.launch(&inst)?;
     ctx.out.verbose(format!(
         "{} gets {}",
-        inst.row.name,
+        inst.name(),
         if names.is_empty() {
             "no keys".into()
         } else {
@@ -56,12 +46,9 @@ pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
         args.inherit_env,
     );
     let argv = runner::argv(&inst.manifest, dir, &args.args);
-    let record = |s: &mut Session, status: serde_json::Value| {
-        let detail = json!({"digest": inst.row.digest, "keys": names, "status": status, "duration_ms": started.elapsed().as_millis() as u64, "masked": !args.no_mask});
-        if let Err(e) = s
-            .vault
-            .write(|tx| scope.audit(tx, "run", Some(&inst.row.name), detail))
-        {
+    let record = |kc: &mut Keychain, status: serde_json::Value| {
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if let Err(e) = kc.record_run(&inst, &names, status, ms, !args.no_mask) {
             ctx.out.warn(format!(
                 "could not record the run in the audit log: {}",
                 e.message
@@ -69,82 +56,23 @@ pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
         }
     };
     if args.no_mask {
-        record(&mut s, json!("exec"));
+        record(&mut kc, json!("exec"));
         // Close the vault cleanly (a WAL checkpoint): skipping it saves two fsyncs but
         // leaves the next process to rebuild the WAL index, reading the whole WAL.
-        drop(s);
+        drop(kc);
         return Err(launch_failed(&argv[0], runner::exec(&argv, &env)));
     }
     let value_bytes: Vec<SecretBytes> = values.into_iter().map(|(_, v)| v).collect();
     match runner::run_masked(&argv, &env, &value_bytes) {
         Ok(status) => {
-            record(&mut s, json!(status));
+            record(&mut kc, json!(status));
             Ok(status)
         }
         Err(e) => {
-            record(&mut s, json!(e.status));
+            record(&mut kc, json!(e.status));
             Err(launch_failed(&argv[0], e))
         }
     }
-}
-
-/// Decrypts the shared copies of the keys this package gets, or says why it gets none.
-fn granted_values(
-    s: &Session,
-    kc: &KeychainRow,
-    rk: &Key32,
-    inst: &Installed,
-) -> Result<Vec<(String, SecretBytes)>> {
-    let mut present = BTreeSet::new();
-    let mut sealed = Vec::new();
-    for key in &inst.manifest.keys {
-        if let Some(copy) = s.vault.shared(&kc.id, &key.name)? {
-            present.insert(key.name.clone());
-            sealed.push((key.name.clone(), copy));
-        }
-    }
-    let d = grants::decide(&inst.manifest, &inst.granted, &present);
-    let name = &inst.row.name;
-    if !d.not_approved.is_empty() {
-        return Err(Error::new(
-            Kind::Denied,
-            format!(
-                "{name} needs {} approved; it was not started",
-                d.not_approved.join(", ")
-            ),
-        )
-        .code("not-approved")
-        .hint(format!(
-            "the owner approves with `keyward approve {name} {}`",
-            d.not_approved.join(" ")
-        )));
-    }
-    if !d.missing.is_empty() {
-        let mut err = Error::new(
-            Kind::NotFound,
-            format!(
-                "keychain `{}` has no value for {}; {name} was not started",
-                kc.name,
-                d.missing.join(", ")
-            ),
-        )
-        .code("missing-secret");
-        for key in &d.missing {
-            err = err.hint(format!("keyward secret set {key}"));
-        }
-        return Err(err);
-    }
-    let mut values = Vec::new();
-    for (key, (version, copy)) in sealed.into_iter().filter(|(k, _)| d.give.contains(k)) {
-        let aad = crypto::value_aad(label::SHARED, &s.vault.id, &kc.id, &key, version);
-        let value = crypto::open(rk, &copy, &aad).map_err(|_| {
-            s.vault
-                .corrupt(&format!("the shared copy of {key} does not decrypt"))
-                .code("integrity")
-        })?;
-        values.push((key, value));
-    }
-    Ok(values)
 }
 
 fn defunct(inst: &Installed) -> Error {
@@ -166,7 +94,7 @@ fn changed(inst: &Installed, changes: &[crate::digest::Change]) -> Error {
     Error::new(Kind::Changed, format!(
         "{} changed since it was approved; its grants are revoked and it was not started. Changed files:\n{}",
         inst.row.name,
-        package::change_lines(changes)
+        change_lines(changes)
     ))
     .code("package-changed")
     .hint(format!("review the change: keyward inspect {} --diff", inst.row.name))

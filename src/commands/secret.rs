@@ -3,21 +3,16 @@
 
 use std::io::{IsTerminal, Read};
 
-use serde_json::json;
-
-use crate::audit::{self, Event};
 use crate::cli::{SecretCommand, SecretSetArgs};
 use crate::commands::Ctx;
-use crate::crypto::{self, label};
+use crate::commands::render::{SecretDoc, SecretsDoc, StoredDoc};
 use crate::error::{Error, Result};
+use crate::keychain::Role;
 use crate::names::check_name;
 use crate::output::{print_bytes, print_line, table};
 use crate::prompt;
 use crate::secret::SecretBytes;
-use crate::session::KeychainKeys;
 use crate::time;
-use crate::vault::db;
-use crate::vault::{Id, packages, write};
 
 /// Largest value accepted: API keys, PEM keys and service-account JSON fit many times over.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
@@ -32,11 +27,6 @@ pub fn cmd_secret(ctx: &Ctx, cmd: SecretCommand) -> Result<()> {
     }
 }
 
-/// AAD of a secret value: binds it to its vault, keychain, name and version.
-pub fn secret_aad(vault_id: &[u8], keychain: &Id, name: &str, version: u64) -> Vec<u8> {
-    crypto::value_aad(label::SECRET, vault_id, keychain, name, version)
-}
-
 fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
     check_name(&args.name)?;
     if !args.refused_value.is_empty() {
@@ -48,71 +38,27 @@ fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
         .hint(format!("or name a variable:   keyward secret set {} --from-env VAR", args.name))
         .hint("or run on a terminal to be prompted without echo; consider the typed value exposed"));
     }
-    let mut s = ctx.session()?;
-    let mk = s.require_owner("setting a secret")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
+    let mut kc = ctx.open(Role::Owner("setting a secret"))?;
     let value = read_value(ctx, args)?;
-    let keys = s.owner_keys(&mk, &kc)?;
-    let vid = s.vault.id;
-    let version = s
-        .vault
-        .write(|tx| store_value(tx, &vid, &kc.id, &keys, &args.name, &value))?;
+    let version = kc.set_secret(&args.name, &value)?;
     ctx.out.verbose(format!(
         "sealed {} bytes under keychain `{}`'s DEK",
         value.len(),
-        kc.name
+        kc.name()
     ));
     if ctx.out.json {
-        ctx.out
-            .json_doc(&json!({"keychain": kc.name, "name": args.name, "version": version}));
+        ctx.out.json_doc(&StoredDoc {
+            keychain: kc.name(),
+            name: &args.name,
+            version,
+        });
     }
     ctx.out.info(format!(
         "Stored {} (version {version}) in keychain `{}`.",
-        args.name, kc.name
+        args.name,
+        kc.name()
     ));
     Ok(())
-}
-
-/// Writes a new version of a secret, refreshes its shared copy when a grant needs one,
-/// and records it in the audit log. Runs inside the caller's write transaction.
-pub(crate) fn store_value(
-    tx: &rusqlite::Transaction<'_>,
-    vid: &[u8],
-    kc: &Id,
-    keys: &KeychainKeys,
-    name: &str,
-    value: &SecretBytes,
-) -> Result<u64> {
-    let current = write::secret_in(tx, kc, name).map_err(db)?;
-    let version = current.map_or(1, |(v, _)| v + 1);
-    let sealed = crypto::seal(
-        &keys.dek,
-        value.expose(),
-        &secret_aad(vid, kc, name, version),
-    );
-    write::secret(tx, kc, name, version, &sealed, time::now()).map_err(db)?;
-    // A granted key's shared copy follows its value, so token holders get the new one.
-    // Only a grant the owner made earns a shared copy (a token holder can forge the other
-    // MAC, and would otherwise be handed this value the next time the owner sets it).
-    let owner_gk = crate::grants::owner_grant_key(vid, &keys.dek);
-    if crate::package::granted_in_tx(tx, kc, name, crate::package::GrantCheck::Owner(&owner_gk))? {
-        let aad = crypto::value_aad(label::SHARED, vid, kc, name, version);
-        let shared = crypto::seal(&keys.rk, value.expose(), &aad);
-        packages::put_shared(tx, kc, name, version, &shared).map_err(db)?;
-    }
-    let detail = json!({"name": name, "version": version});
-    audit::append(
-        tx,
-        vid,
-        kc,
-        &keys.rk,
-        Event {
-            action: "secret-set",
-            package: None,
-            detail,
-        },
-    )?;
-    Ok(version)
 }
 
 fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
@@ -197,35 +143,39 @@ fn read_stdin() -> Result<SecretBytes> {
 }
 
 fn list(ctx: &Ctx) -> Result<()> {
-    let s = ctx.session()?;
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let secrets = s.vault.secrets(&kc.id)?;
+    let kc = ctx.open(Role::Any)?;
+    let secrets = kc.secrets()?;
     // Which packages use each key: those that request it and hold a verified grant.
-    let loaded = crate::package::load(&s.vault, &kc, &s.rk(&kc)?)?;
-    let used_by = |name: &str| -> Vec<String> {
+    let loaded = kc.packages()?;
+    let used_by = |name: &str| -> Vec<&str> {
         loaded
             .packages
             .iter()
             .filter(|p| p.granted.contains(name) && p.manifest.requests(name).is_some())
-            .map(|p| p.row.name.clone())
+            .map(|p| p.name())
             .collect()
     };
     if ctx.out.json {
-        let items: Vec<_> = secrets
+        let secrets = secrets
             .iter()
-            .map(|r| {
-                json!({"name": r.name, "version": r.version, "created": time::rfc3339(r.created),
-                "updated": time::rfc3339(r.updated), "used_by": used_by(&r.name)})
+            .map(|r| SecretDoc {
+                name: &r.name,
+                version: r.version,
+                created: time::rfc3339(r.created),
+                updated: time::rfc3339(r.updated),
+                used_by: used_by(&r.name),
             })
             .collect();
-        ctx.out
-            .json_doc(&json!({"keychain": kc.name, "secrets": items}));
+        ctx.out.json_doc(&SecretsDoc {
+            keychain: kc.name(),
+            secrets,
+        });
         return Ok(());
     }
     if secrets.is_empty() {
         ctx.out.info(format!(
             "Keychain `{}` has no secrets; add one with `keyward secret set NAME`.",
-            kc.name
+            kc.name()
         ));
         return Ok(());
     }
@@ -250,61 +200,19 @@ fn list(ctx: &Ctx) -> Result<()> {
 
 fn remove(ctx: &Ctx, name: &str) -> Result<()> {
     check_name(name)?;
-    let mut s = ctx.session()?;
-    let mk = s.require_owner("removing a secret")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let rk = s.owner_keys(&mk, &kc)?.rk;
-    let vid = s.vault.id;
-    let existed = s.vault.write(|tx| {
-        if !write::delete_secret(tx, &kc.id, name).map_err(db)? {
-            return Ok(false);
-        }
-        // Without a value there is nothing to share: `run` must now say missing-secret.
-        packages::delete_shared(tx, &kc.id, name).map_err(db)?;
-        let detail = json!({"name": name});
-        audit::append(
-            tx,
-            &vid,
-            &kc.id,
-            &rk,
-            Event {
-                action: "secret-rm",
-                package: None,
-                detail,
-            },
-        )?;
-        Ok(true)
-    })?;
-    if !existed {
-        return Err(missing(name, &kc.name));
+    let mut kc = ctx.open(Role::Owner("removing a secret"))?;
+    if !kc.remove_secret(name)? {
+        return Err(kc.no_secret(name));
     }
     ctx.out
-        .info(format!("Removed {name} from keychain `{}`.", kc.name));
+        .info(format!("Removed {name} from keychain `{}`.", kc.name()));
     Ok(())
-}
-
-fn missing(name: &str, keychain: &str) -> Error {
-    Error::not_found(format!("keychain `{keychain}` has no secret named {name}"))
-        .hint("see `keyward secret list`")
 }
 
 fn get(ctx: &Ctx, name: &str) -> Result<()> {
     check_name(name)?;
-    let s = ctx.session()?;
-    let mk = s.require_owner("reading a secret's value")?.clone();
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let row = s
-        .vault
-        .secret(&kc.id, name)?
-        .ok_or_else(|| missing(name, &kc.name))?;
-    let keys = s.owner_keys(&mk, &kc)?;
-    let value = crypto::open(&keys.dek, &row.value, &secret_aad(&s.vault.id, &kc.id, name, row.version))
-        .map_err(|_| {
-            s.vault.corrupt(&format!(
-                "secret {name} in keychain `{}` does not decrypt (its row was altered, swapped or corrupted)",
-                kc.name
-            ))
-        })?;
+    let kc = ctx.open(Role::Owner("reading a secret's value"))?;
+    let (version, value) = kc.secret_value(name)?;
     if ctx.out.json {
         // Built by hand into a zeroizing buffer: a serde_json::Value would keep a copy
         // of the value that is never wiped.
@@ -316,9 +224,8 @@ fn get(ctx: &Ctx, name: &str) -> Result<()> {
             zeroize::Zeroizing::new(serde_json::to_string(text).expect("a str serialises"));
         let mut doc = zeroize::Zeroizing::new(String::with_capacity(quoted.len() + 64));
         doc.push_str(&format!(
-            "{{\"name\":{},\"version\":{},\"value\":",
-            json!(name),
-            row.version
+            "{{\"name\":{},\"version\":{version},\"value\":",
+            serde_json::json!(name)
         ));
         doc.push_str(&quoted);
         doc.push('}');

@@ -3,47 +3,46 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::json;
-
 use crate::commands::Ctx;
+use crate::commands::render::{
+    self, InspectDoc, ListDoc, ListedDoc, PackageKey, RevokedPackage, StatusDoc, Unreadable,
+    state_word,
+};
 use crate::error::{Error, Result};
-use crate::grants;
+use crate::keychain::{Installed, Keychain, PinCheck, Role, decide};
 use crate::output::{print_line, sanitize, table};
-use crate::package::{self, Installed, PinCheck, Scope};
-use crate::session::Session;
-use crate::vault::KeychainRow;
 
-/// Everything the views need: the session, the keychain, its packages re-verified.
+/// Everything the views need: the keychain and its packages, re-verified.
 struct View {
-    s: Session,
-    kc: KeychainRow,
+    kc: Keychain,
     packages: Vec<(Installed, Result<PinCheck>)>,
     tampered: Vec<String>,
     present: BTreeSet<String>,
 }
 
 fn gather(ctx: &Ctx, only: Option<&str>) -> Result<View> {
-    let mut s = ctx.session()?;
-    let kc = s.keychain(ctx.keychain.as_deref())?;
-    let rk = s.rk(&kc)?;
-    let loaded = package::load(&s.vault, &kc, &rk)?;
-    let selected: Vec<Installed> = match only {
-        Some(arg) => vec![loaded.resolve(arg, &kc.name)?.clone()],
-        None => loaded.packages.clone(),
+    let mut kc = ctx.open(Role::Any)?;
+    let (selected, tampered) = match only {
+        Some(arg) => {
+            let inst = kc.package(arg)?;
+            let tampered = inst.tampered.clone();
+            (vec![inst], tampered)
+        }
+        None => {
+            let loaded = kc.packages()?;
+            (loaded.packages, loaded.tampered)
+        }
     };
-    let vid = s.vault.id;
-    let scope = Scope::holder(&vid, &kc, &rk);
     let mut packages = Vec::new();
     for mut inst in selected {
-        let check = package::verify_pin(&mut s.vault, &scope, &mut inst, &ctx.out);
+        let check = kc.verify_pin(&mut inst, &ctx.out);
         packages.push((inst, check));
     }
-    let present = s.vault.secret_names(&kc.id)?;
+    let present = kc.secret_names()?;
     Ok(View {
-        s,
         kc,
         packages,
-        tampered: loaded.tampered,
+        tampered,
         present,
     })
 }
@@ -56,32 +55,36 @@ pub fn cmd_list(ctx: &Ctx) -> Result<()> {
     for (inst, check) in &view.packages {
         let state = match check {
             Err(_) => "unreadable",
-            Ok(_) => package::state_word(inst, &view.present),
+            Ok(_) => state_word(inst, &view.present),
         };
-        let granted = inst
-            .manifest
-            .keys
-            .iter()
-            .filter(|k| inst.granted.contains(&k.name))
-            .count();
-        let keys = format!("{granted}/{}", inst.manifest.keys.len());
-        docs.push(json!({"name": inst.row.name, "version": inst.row.version, "state": state,
-            "keys_granted": granted, "keys_requested": inst.manifest.keys.len(), "path": inst.row.path, "digest": inst.row.digest}));
+        let granted = inst.granted_requested().len();
+        let requested = inst.manifest.keys.len();
+        docs.push(ListedDoc {
+            name: inst.name(),
+            version: &inst.row.version,
+            state,
+            keys_granted: granted,
+            keys_requested: requested,
+            path: &inst.row.path,
+            digest: &inst.row.digest,
+        });
         rows.push(vec![
-            inst.row.name.clone(),
+            inst.name().to_owned(),
             inst.row.version.clone(),
             state.to_owned(),
-            keys,
+            format!("{granted}/{requested}"),
         ]);
     }
     warn_tampered(ctx, &view.tampered);
     if ctx.out.json {
-        ctx.out
-            .json_doc(&json!({"keychain": view.kc.name, "packages": docs}));
+        ctx.out.json_doc(&ListDoc {
+            keychain: view.kc.name(),
+            packages: docs,
+        });
     } else if rows.is_empty() {
         ctx.out.info(format!(
             "No packages in keychain `{}`; add one with `keyward install PATH`.",
-            view.kc.name
+            view.kc.name()
         ));
     } else {
         print_line(&table(&["PACKAGE", "VERSION", "STATE", "KEYS"], &rows));
@@ -106,20 +109,25 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
         .next()
         .expect("gather resolved one package");
     let check = check?;
-    let states = package::key_states(&inst.manifest, &inst.granted, &view.present);
-    let short: Vec<String> = short_values(&view.s, &view.kc, &inst)?;
+    let states = inst.key_states(&view.present);
+    let short = view.kc.short_values(&inst.granted)?;
     if ctx.out.json {
-        let mut doc = json!({
-            "name": inst.row.name, "version": inst.row.version, "description": inst.manifest.description,
-            "path": inst.row.path, "pinned_digest": inst.row.digest, "current_digest": check.current,
-            "matches": !check.changed(&inst), "state": package::state_word(&inst, &view.present),
-            "revoked_at": inst.row.revoked_at.map(crate::time::rfc3339), "keys": states,
-            "env": inst.manifest.env, "run": inst.manifest.run, "short_values": short,
+        ctx.out.json_doc(&InspectDoc {
+            name: inst.name(),
+            version: &inst.row.version,
+            description: inst.manifest.description.as_deref(),
+            path: &inst.row.path,
+            pinned_digest: &inst.row.digest,
+            current_digest: &check.current,
+            matches: !check.changed(&inst),
+            state: state_word(&inst, &view.present),
+            revoked_at: inst.row.revoked_at.map(crate::time::rfc3339),
+            keys: &states,
+            env: &inst.manifest.env,
+            run: &inst.manifest.run,
+            short_values: &short,
+            changes: diff.then(|| render::change_docs(&check.changes)),
         });
-        if diff {
-            doc["changes"] = package::change_json(&check.changes);
-        }
-        ctx.out.json_doc(&doc);
     } else {
         print_line(&inspect_text(&inst, &check, &states, &view.present, diff));
         for key in &short {
@@ -128,33 +136,13 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
             ));
         }
     }
-    package::ensure_untampered(&view.s.vault, &view.tampered)
-}
-
-/// Granted keys whose values are too short to mask (owner only; empty for a token holder).
-fn short_values(s: &Session, kc: &KeychainRow, inst: &Installed) -> Result<Vec<String>> {
-    let crate::session::Access::Owner { mk } = &s.access else {
-        return Ok(Vec::new());
-    };
-    let keys = s.owner_keys(mk, kc)?;
-    let mut short = Vec::new();
-    for name in &inst.granted {
-        if let Some(row) = s.vault.secret(&kc.id, name)? {
-            let aad = crate::commands::secret::secret_aad(&s.vault.id, &kc.id, name, row.version);
-            if let Ok(v) = crate::crypto::open(&keys.dek, &row.value, &aad)
-                && v.len() < crate::mask::MIN_MASKED_LEN
-            {
-                short.push(name.clone());
-            }
-        }
-    }
-    Ok(short)
+    view.kc.ensure_untampered(&view.tampered)
 }
 
 fn inspect_text(
     inst: &Installed,
     check: &PinCheck,
-    states: &[package::KeyState],
+    states: &[crate::keychain::KeyState],
     present: &BTreeSet<String>,
     diff: bool,
 ) -> String {
@@ -176,7 +164,7 @@ fn inspect_text(
     ));
     t.push_str(&format!(
         "  state    {}\n  run      {}\n",
-        package::state_word(inst, present),
+        state_word(inst, present),
         sanitize(&m.run.join(" "))
     ));
     if !m.env.is_empty() {
@@ -185,7 +173,7 @@ fn inspect_text(
     if m.keys.is_empty() {
         t.push_str("Requests no keys.");
     } else {
-        t.push_str(&package::key_lines(states));
+        t.push_str(&render::key_lines(states));
     }
     if diff {
         if check.changes.is_empty() {
@@ -195,7 +183,7 @@ fn inspect_text(
                 "\nChanged since the pin ({} file(s)):\n",
                 check.changes.len()
             ));
-            t.push_str(&package::change_lines(&check.changes));
+            t.push_str(&render::change_lines(&check.changes));
         }
     }
     t
@@ -209,42 +197,50 @@ pub fn cmd_status(ctx: &Ctx, check: bool) -> Result<()> {
     let mut revoked = Vec::new();
     let mut unreadable = Vec::new();
     for (inst, pin) in &view.packages {
-        let name = &inst.row.name;
+        let package = inst.name().to_owned();
         if let Err(e) = pin {
-            unreadable.push(json!({"package": name, "error": e.message}));
+            unreadable.push(Unreadable {
+                package,
+                error: e.message.clone(),
+            });
             continue;
         }
         if inst.revoked() {
-            revoked.push(json!({"package": name, "path": inst.row.path}));
+            revoked.push(RevokedPackage {
+                package,
+                path: inst.row.path.clone(),
+            });
             continue;
         }
-        let d = grants::decide(&inst.manifest, &inst.granted, &view.present);
-        for key in &d.not_approved {
-            unapproved.push(json!({"package": name, "key": key}));
-        }
-        for key in inst
-            .granted
-            .iter()
-            .filter(|k| !view.present.contains(*k) && inst.manifest.requests(k).is_some())
-        {
-            missing.push(json!({"package": name, "key": key}));
-        }
+        let d = decide(&inst.manifest, &inst.granted, &view.present);
+        let pair = |key: &String| PackageKey {
+            package: package.clone(),
+            key: key.clone(),
+        };
+        unapproved.extend(d.not_approved.iter().map(pair));
+        missing.extend(
+            inst.granted
+                .iter()
+                .filter(|k| !view.present.contains(*k) && inst.manifest.requests(k).is_some())
+                .map(pair),
+        );
     }
     let pending =
         missing.len() + unapproved.len() + revoked.len() + unreadable.len() + view.tampered.len();
     warn_tampered(ctx, &view.tampered);
+    let doc = StatusDoc {
+        keychain: view.kc.name(),
+        pending,
+        missing_values: &missing,
+        not_approved: &unapproved,
+        revoked_changed: &revoked,
+        unreadable: &unreadable,
+        tampered: &view.tampered,
+    };
     if ctx.out.json {
-        ctx.out.json_doc(&json!({"keychain": view.kc.name, "pending": pending, "missing_values": missing,
-            "not_approved": unapproved, "revoked_changed": revoked, "unreadable": unreadable, "tampered": view.tampered}));
+        ctx.out.json_doc(&doc);
     } else {
-        print_line(&status_text(
-            &view.kc.name,
-            pending,
-            &missing,
-            &unapproved,
-            &revoked,
-            &unreadable,
-        ));
+        print_line(&status_text(&doc));
     }
     if check && pending > 0 {
         return Err(Error::denied(format!("{pending} item(s) need the owner")).code("pending"));
@@ -252,61 +248,44 @@ pub fn cmd_status(ctx: &Ctx, check: bool) -> Result<()> {
     Ok(())
 }
 
-fn status_text(
-    kc: &str,
-    pending: usize,
-    missing: &[serde_json::Value],
-    unapproved: &[serde_json::Value],
-    revoked: &[serde_json::Value],
-    unreadable: &[serde_json::Value],
-) -> String {
-    if pending == 0 {
+fn status_text(doc: &StatusDoc<'_>) -> String {
+    let kc = doc.keychain;
+    if doc.pending == 0 {
         return format!("Keychain `{kc}`: nothing needs the owner.");
     }
-    let mut t = format!("Keychain `{kc}`: {pending} item(s) need the owner.");
-    let pk = |v: &serde_json::Value| {
-        (
-            v["package"].as_str().unwrap_or("").to_owned(),
-            v["key"].as_str().unwrap_or("").to_owned(),
-        )
-    };
-    if !missing.is_empty() {
+    let mut t = format!("Keychain `{kc}`: {} item(s) need the owner.", doc.pending);
+    if !doc.missing_values.is_empty() {
         t.push_str(&format!(
             "\nApproved keys with no value ({}):",
-            missing.len()
+            doc.missing_values.len()
         ));
-        for (p, k) in missing.iter().map(pk) {
+        for PackageKey { package: p, key: k } in doc.missing_values {
             t.push_str(&format!("\n  {k} for {p}: keyward secret set {k}"));
         }
     }
-    if !unapproved.is_empty() {
+    if !doc.not_approved.is_empty() {
         t.push_str(&format!(
             "\nRequested keys not approved ({}):",
-            unapproved.len()
+            doc.not_approved.len()
         ));
-        for (p, k) in unapproved.iter().map(pk) {
+        for PackageKey { package: p, key: k } in doc.not_approved {
             t.push_str(&format!("\n  {k} for {p}: keyward approve {p} {k}"));
         }
     }
-    if !revoked.is_empty() {
+    if !doc.revoked_changed.is_empty() {
         t.push_str(&format!(
             "\nPackages revoked because their code changed ({}):",
-            revoked.len()
+            doc.revoked_changed.len()
         ));
-        for v in revoked {
-            let (p, _) = pk(v);
+        for RevokedPackage { package: p, path } in doc.revoked_changed {
             t.push_str(&format!(
                 "\n  {p}: keyward inspect {p} --diff, then keyward install {}",
-                sanitize(v["path"].as_str().unwrap_or(""))
+                sanitize(path)
             ));
         }
     }
-    for v in unreadable {
-        t.push_str(&format!(
-            "\n  {} cannot be hashed: {}",
-            v["package"].as_str().unwrap_or(""),
-            v["error"].as_str().unwrap_or("")
-        ));
+    for Unreadable { package, error } in doc.unreadable {
+        t.push_str(&format!("\n  {package} cannot be hashed: {error}"));
     }
     t
 }

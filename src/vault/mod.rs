@@ -379,7 +379,7 @@ impl Vault {
 
 /// Row writers, used inside [`Vault::write`].
 pub mod write {
-    use super::{Id, KeychainRow, TokenRow};
+    use super::{Id, KeychainRow, TokenRow, u64_col};
     use rusqlite::{OptionalExtension, Transaction, params};
 
     /// Inserts or replaces a `meta` value.
@@ -447,9 +447,25 @@ pub mod write {
         tx.query_row(
             "SELECT version, value FROM secrets WHERE keychain_id = ?1 AND name = ?2",
             params![&keychain[..], name],
-            |r| Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?)),
+            |r| Ok((u64_col(r, 0)?, r.get(1)?)),
         )
         .optional()
+    }
+
+    /// Whether a keychain of that name exists, read inside a write transaction.
+    pub fn keychain_exists(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<bool> {
+        tx.query_row(
+            "SELECT count(*) FROM keychains WHERE name = ?1",
+            [name],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    }
+
+    /// A `meta` value, read inside a write transaction.
+    pub fn meta_in(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+        tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
     }
 
     /// Deletes a secret; returns whether it existed.
@@ -464,6 +480,43 @@ pub mod write {
         )
         .map(|n| n > 0)
     }
+}
+
+/// What dynamic shell completion lists.
+#[derive(Debug, Clone, Copy)]
+pub enum Listed {
+    /// Keychain names.
+    Keychains,
+    /// Packages installed in the named keychain.
+    Packages,
+    /// Secret names in the named keychain.
+    Secrets,
+}
+
+/// Names for shell completion, from a read-only connection that unlocks nothing: the
+/// vault stores names in the clear. Any failure lists nothing.
+pub fn completion_names(path: &Path, what: Listed, keychain: &str) -> Vec<String> {
+    let sql = match what {
+        Listed::Keychains => "SELECT name FROM keychains WHERE ?1 = ?1 ORDER BY name",
+        Listed::Packages => {
+            "SELECT i.name FROM installations i JOIN keychains k ON k.id = i.keychain_id
+             WHERE k.name = ?1 ORDER BY i.name"
+        }
+        Listed::Secrets => {
+            "SELECT s.name FROM secrets s JOIN keychains k ON k.id = s.keychain_id
+             WHERE k.name = ?1 ORDER BY s.name"
+        }
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(path, flags) else {
+        return Vec::new();
+    };
+    let Ok(mut stmt) = conn.prepare(sql) else {
+        return Vec::new();
+    };
+    stmt.query_map([keychain], |r| r.get::<_, String>(0))
+        .map(|rows| rows.flatten().collect())
+        .unwrap_or_default()
 }
 
 pub(crate) fn id_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Id> {
@@ -487,11 +540,22 @@ fn keychain_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeychainRow> {
     })
 }
 
+/// A non-negative integer column; a negative one is a malformed row, never 0.
+pub(crate) fn u64_col(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    let value: i64 = row.get(idx)?;
+    u64::try_from(value).map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            rusqlite::types::Type::Integer,
+            "a count or version is negative".into(),
+        )
+    })
+}
+
 fn secret_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretRow> {
-    let version: i64 = r.get(1)?;
     Ok(SecretRow {
         name: r.get(0)?,
-        version: u64::try_from(version).unwrap_or(0),
+        version: u64_col(r, 1)?,
         value: r.get(2)?,
         created: r.get(3)?,
         updated: r.get(4)?,

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Id, Vault, id_col};
+use super::{Id, Vault, id_col, u64_col};
 use crate::error::Result;
 
 /// An installed package in one keychain.
@@ -73,6 +73,15 @@ pub struct AuditRow {
     pub mac: Vec<u8>,
 }
 
+/// How one installation is looked up.
+#[derive(Debug, Clone, Copy)]
+pub enum By<'a> {
+    /// The manifest's name.
+    Name(&'a str),
+    /// The canonical package directory.
+    Path(&'a str),
+}
+
 const INSTALLATION_COLS: &str = "id, keychain_id, name, path, version, manifest, digest, files, \
      revoked_reason, revoked_at, generation, installed, updated, mac";
 
@@ -88,7 +97,7 @@ fn installation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InstallationRow> 
         files: r.get(7)?,
         revoked_reason: r.get(8)?,
         revoked_at: r.get(9)?,
-        generation: u64::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
+        generation: u64_col(r, 10)?,
         installed: r.get(11)?,
         updated: r.get(12)?,
         mac: r.get(13)?,
@@ -106,9 +115,8 @@ fn grant_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GrantRow> {
 }
 
 fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
-    let seq: i64 = r.get(0)?;
     Ok(AuditRow {
-        seq: u64::try_from(seq).unwrap_or(0),
+        seq: u64_col(r, 0)?,
         at: r.get(1)?,
         action: r.get(2)?,
         package: r.get(3)?,
@@ -126,6 +134,38 @@ impl Vault {
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([&keychain[..]], installation_row)
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// One installation of a keychain, by manifest name or by package path.
+    pub fn installation(&self, keychain: &Id, by: By<'_>) -> Result<Option<InstallationRow>> {
+        let (column, value) = match by {
+            By::Name(name) => ("name", name),
+            By::Path(path) => ("path", path),
+        };
+        let sql = format!(
+            "SELECT {INSTALLATION_COLS} FROM installations WHERE keychain_id = ?1 AND {column} = ?2 \
+             ORDER BY name LIMIT 1"
+        );
+        self.conn
+            .query_row(&sql, params![&keychain[..], value], installation_row)
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The grant rows of one installation.
+    pub fn grants_of(&self, installation: &Id) -> Result<Vec<GrantRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT installation_id, key, created, mac, owner_mac FROM grants
+                 WHERE installation_id = ?1 ORDER BY key",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([&installation[..]], grant_row)
             .map_err(|e| self.sql(e))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| self.sql(e))
@@ -154,7 +194,7 @@ impl Vault {
             .query_row(
                 "SELECT version, value FROM shared WHERE keychain_id = ?1 AND name = ?2",
                 params![&keychain[..], name],
-                |r| Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?)),
+                |r| Ok((u64_col(r, 0)?, r.get(1)?)),
             )
             .optional()
             .map_err(|e| self.sql(e))
@@ -304,7 +344,7 @@ pub fn grants_of_key(
             grant: grant_row(r)?,
             digest: r.get(5)?,
             revoked: r.get::<_, Option<String>>(6)?.is_some(),
-            generation: u64::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+            generation: u64_col(r, 7)?,
         })
     })?;
     rows.collect()
@@ -344,7 +384,7 @@ pub fn audit_tail(tx: &Transaction<'_>, keychain: &Id) -> rusqlite::Result<Optio
     tx.query_row(
         "SELECT seq, mac FROM audit WHERE keychain_id = ?1 ORDER BY seq DESC LIMIT 1",
         [&keychain[..]],
-        |r| Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?)),
+        |r| Ok((u64_col(r, 0)?, r.get(1)?)),
     )
     .optional()
 }

@@ -8,26 +8,72 @@
 use rusqlite::Transaction;
 use serde_json::Value;
 
-use crate::crypto::{self, label};
+use super::Scope;
+use crate::crypto;
 use crate::error::{Error, Result};
+use crate::keys::audit_key;
 use crate::secret::Key32;
 use crate::token::hex;
 use crate::vault::packages::{self, AuditRow};
 use crate::vault::{Id, Vault, write};
 
-/// One thing that happened, before it is chained.
-pub struct Event<'a> {
-    /// `init`, `secret-set`, `install`, `approve`, `run`, …
-    pub action: &'a str,
-    /// The package concerned, if any.
-    pub package: Option<&'a str>,
-    /// Names, digests, statuses. Never values.
-    pub detail: Value,
+/// What an entry records. The names are stored and shown: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The vault was created (the first entry of `default`).
+    Init,
+    /// A keychain was created (the first entry of its log).
+    KeychainCreate,
+    /// A keychain was removed (recorded in `default`).
+    KeychainRm,
+    /// A keychain's token was replaced.
+    TokenRotate,
+    /// A secret got a new version.
+    SecretSet,
+    /// A secret was removed.
+    SecretRm,
+    /// A package was installed.
+    Install,
+    /// An installed package was re-pinned.
+    Update,
+    /// Keys were approved.
+    Approve,
+    /// Keys were revoked by the owner.
+    Revoke,
+    /// A package was uninstalled.
+    Uninstall,
+    /// A package's grants were revoked because its code changed.
+    AutoRevoke,
+    /// A package was launched.
+    Run,
+    /// A config file was applied.
+    ConfigApply,
 }
 
-fn audit_key(vault_id: &[u8], rk: &Key32) -> Key32 {
-    crypto::hkdf(rk.expose(), vault_id, &[label::AUDIT])
+impl Action {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Init => "init",
+            Action::KeychainCreate => "keychain-create",
+            Action::KeychainRm => "keychain-rm",
+            Action::TokenRotate => "token-rotate",
+            Action::SecretSet => "secret-set",
+            Action::SecretRm => "secret-rm",
+            Action::Install => "install",
+            Action::Update => "update",
+            Action::Approve => "approve",
+            Action::Revoke => "revoke",
+            Action::Uninstall => "uninstall",
+            Action::AutoRevoke => "auto-revoke",
+            Action::Run => "run",
+            Action::ConfigApply => "config-apply",
+        }
+    }
 }
+
+/// One entry as `log` shows it.
+pub type AuditEntry = AuditRow;
 
 fn entry_mac(key: &Key32, keychain: &Id, prev: &[u8], row: &AuditRow) -> [u8; 32] {
     let mut msg = Vec::with_capacity(128 + row.detail.len());
@@ -82,9 +128,17 @@ impl Head {
     }
 }
 
-/// Starts a new keychain's log with `event` (its creation). Every log begins this way,
-/// so an empty log, or one without its head record, is a wiped log.
-pub fn start(
+/// One thing that happened, before it is chained.
+pub(super) struct Event<'a> {
+    pub action: Action,
+    pub package: Option<&'a str>,
+    /// Names, digests, statuses. Never values.
+    pub detail: &'a Value,
+}
+
+/// Starts a new keychain's log with its creation. Every log begins this way, so an
+/// empty log, or one without its head record, is a wiped log.
+pub(super) fn start(
     tx: &Transaction<'_>,
     vault_id: &[u8],
     keychain: &Id,
@@ -94,15 +148,27 @@ pub fn start(
     write_entry(tx, vault_id, keychain, rk, event, true)
 }
 
-/// Appends `event` to `keychain`'s log inside the caller's transaction.
-pub fn append(
+/// Appends an entry to the scope's keychain log inside the caller's transaction.
+pub(super) fn append(
     tx: &Transaction<'_>,
-    vault_id: &[u8],
-    keychain: &Id,
-    rk: &Key32,
-    event: Event<'_>,
+    scope: &Scope<'_>,
+    action: Action,
+    package: Option<&str>,
+    detail: &Value,
 ) -> Result<()> {
-    write_entry(tx, vault_id, keychain, rk, event, false)
+    let event = Event {
+        action,
+        package,
+        detail,
+    };
+    write_entry(
+        tx,
+        scope.vault_id,
+        &scope.row.id,
+        scope.keys.rk(),
+        event,
+        false,
+    )
 }
 
 fn write_entry(
@@ -119,21 +185,7 @@ fn write_entry(
     };
     let key = audit_key(vault_id, rk);
     let tail = packages::audit_tail(tx, keychain).map_err(db)?;
-    let stored: Option<Vec<u8>> = tx
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [head_meta_key(keychain)],
-            |r| r.get(0),
-        )
-        .map(Some)
-        .or_else(|e| {
-            if e == rusqlite::Error::QueryReturnedNoRows {
-                Ok(None)
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(db)?;
+    let stored = write::meta_in(tx, &head_meta_key(keychain)).map_err(db)?;
     let head = Head::open(&key, keychain, stored.as_deref());
     // Chain onto the entry the head names, not onto whatever row is last now: if rows were
     // deleted or inserted, the new entry then fails verification too and the break stays
@@ -148,7 +200,7 @@ fn write_entry(
     let mut row = AuditRow {
         seq,
         at: crate::time::now(),
-        action: event.action.to_owned(),
+        action: event.action.as_str().to_owned(),
         package: event.package.map(str::to_owned),
         detail: event.detail.to_string(),
         mac: Vec::new(),
@@ -168,7 +220,7 @@ fn write_entry(
 }
 
 /// Checks the whole chain; `Err` names the first entry that does not verify.
-pub fn verify(vault: &Vault, keychain: &Id, rk: &Key32) -> Result<usize> {
+pub(super) fn verify(vault: &Vault, keychain: &Id, rk: &Key32) -> Result<usize> {
     let key = audit_key(&vault.id, rk);
     let rows = vault.audit(keychain)?;
     let mut prev: Vec<u8> = Vec::new();
@@ -232,4 +284,17 @@ fn broken(vault: &Vault, what: &str) -> Error {
     Error::integrity(format!("the audit log of {} is broken: {what}", vault.path().display()))
         .code("audit-broken")
         .hint("the vault was modified outside keyward; restore it from a backup and review recent activity")
+}
+
+impl super::Keychain {
+    /// The keychain's audit log, oldest first.
+    pub fn log(&self) -> Result<Vec<AuditEntry>> {
+        self.vault.audit(&self.row.id)
+    }
+
+    /// Checks the keychain's audit chain; the number of entries, or exit 7 naming the
+    /// first entry that does not verify.
+    pub fn verify_log(&self) -> Result<usize> {
+        verify(&self.vault, &self.row.id, self.keys.rk())
+    }
 }

@@ -1,24 +1,22 @@
-//! Unlocking: who is asking (owner or token holder) and the keys that gives them.
+//! Unlocking: who is asking (owner or token holder) and with what.
 //!
 //! First match wins: `KEYWARD_TOKEN` (token holder), `KEYWARD_MASTER_KEY` (owner), then
 //! the vault's backend (keyring, or passphrase from `KEYWARD_PASSPHRASE` or a prompt).
-//! A token is checked for format before the vault is even opened.
+//! A token is checked for format before the vault is even opened. The keys themselves
+//! are derived in `keys`; what a keychain then allows is `keychain`'s business.
 
 use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use crate::crypto::{self, label};
 use crate::error::{Error, Result};
+use crate::keys::{self, TokenKeys};
 use crate::keystore::{self, Backend};
 use crate::output::Output;
 use crate::prompt;
 use crate::secret::Key32;
 use crate::token::Token;
-use crate::vault::{Id, KeychainRow, TokenRow, Vault};
-
-/// Plaintext sealed as the vault's check value.
-const CHECK_PLAINTEXT: &[u8] = b"keyward check v1";
+use crate::vault::{Id, KeychainRow, Vault};
 
 /// Who unlocked the vault.
 pub enum Access {
@@ -31,88 +29,19 @@ pub enum Access {
     Token {
         /// The keychain the token opens.
         keychain_id: Id,
+        /// The token's id (recorded by the gateway, compared on rotation).
+        token_id: Id,
         /// That keychain's RK, unwrapped with the token.
         rk: Key32,
     },
 }
 
 /// An open, unlocked vault.
-pub struct Session {
+pub struct Unlocked {
     /// The vault file.
     pub vault: Vault,
     /// Who unlocked it.
     pub access: Access,
-}
-
-/// The unwrapped keys of one keychain.
-pub struct KeychainKeys {
-    /// Seals secret values (owner only).
-    pub dek: Key32,
-    /// Seals shared copies, MACs grants and the audit chain.
-    pub rk: Key32,
-}
-
-/// The check value stored at init: proves later that a candidate MK is this vault's.
-pub fn check_value(vault_id: &[u8], mk: &Key32) -> Vec<u8> {
-    let key = crypto::hkdf(mk.expose(), vault_id, &[label::CHECK]);
-    crypto::seal(
-        &key,
-        CHECK_PLAINTEXT,
-        &crypto::aad(&[label::CHECK, vault_id]),
-    )
-}
-
-/// Creates a keychain row with fresh DEK and RK wrapped under the keychain's KEK.
-pub fn new_keychain(vault_id: &[u8], mk: &Key32, name: &str, now: i64) -> (KeychainRow, Key32) {
-    let id = crate::vault::new_id();
-    let kek = kek(mk, vault_id, &id);
-    let dek = Key32::random();
-    let rk = Key32::random();
-    let row = KeychainRow {
-        id,
-        name: name.to_owned(),
-        created: now,
-        dek: crypto::wrap_key(&kek, &dek, &crypto::aad(&[label::DEK, vault_id, &id])),
-        rk: crypto::wrap_key(&kek, &rk, &crypto::aad(&[label::RK, vault_id, &id])),
-    };
-    (row, rk)
-}
-
-/// A new bearer token for a keychain whose RK is `rk`, and the row that verifies it.
-pub fn new_token(vault_id: &[u8], keychain_id: Id, rk: &Key32) -> (Token, TokenRow) {
-    let token = Token::generate(keychain_id);
-    let (verifier, wrap) = token_keys(vault_id, &token);
-    let aad = token_aad(vault_id, &token);
-    let row = TokenRow {
-        id: token.token_id,
-        keychain_id,
-        verifier: verifier.expose().to_vec(),
-        rk: crypto::wrap_key(&wrap, rk, &aad),
-    };
-    (token, row)
-}
-
-fn kek(mk: &Key32, vault_id: &[u8], keychain_id: &Id) -> Key32 {
-    crypto::hkdf(mk.expose(), vault_id, &[label::KEK, keychain_id])
-}
-
-fn token_keys(vault_id: &[u8], token: &Token) -> (Key32, Key32) {
-    let ids: &[&[u8]] = &[&token.keychain_id, &token.token_id];
-    let verifier = crypto::hkdf(
-        token.secret.expose(),
-        vault_id,
-        &[label::TOKEN_VERIFIER, ids[0], ids[1]],
-    );
-    let wrap = crypto::hkdf(
-        token.secret.expose(),
-        vault_id,
-        &[label::TOKEN, ids[0], ids[1]],
-    );
-    (verifier, wrap)
-}
-
-fn token_aad(vault_id: &[u8], token: &Token) -> Vec<u8> {
-    crypto::aad(&[label::TOKEN, vault_id, &token.keychain_id, &token.token_id])
 }
 
 /// Reads a variable that holds key material; empty counts as unset.
@@ -132,9 +61,9 @@ fn secret_env(name: &str) -> Result<Option<Zeroizing<String>>> {
     }
 }
 
-impl Session {
+impl Unlocked {
     /// Opens the vault at `path` and unlocks it by the first source that is present.
-    pub fn open(path: &Path, no_input: bool, out: &Output) -> Result<Session> {
+    pub fn open(path: &Path, no_input: bool, out: &Output) -> Result<Unlocked> {
         if let Some(text) = secret_env("KEYWARD_TOKEN")? {
             let token = Token::parse(&text).map_err(|e| {
                 Error::locked(e.to_string()).hint("set KEYWARD_TOKEN to the token printed by `keychain create` or `keychain token --rotate`")
@@ -143,10 +72,11 @@ impl Session {
             warn_if_exposed(path, out);
             let rk = unlock_token(&vault, &token)?;
             out.verbose("unlocked with KEYWARD_TOKEN (token holder)");
-            return Ok(Session {
+            return Ok(Unlocked {
                 vault,
                 access: Access::Token {
                     keychain_id: token.keychain_id,
+                    token_id: token.token_id,
                     rk,
                 },
             });
@@ -160,7 +90,7 @@ impl Session {
         };
         verify_master_key(&vault, &mk, source)?;
         out.verbose(format!("unlocked with {source} (owner)"));
-        Ok(Session {
+        Ok(Unlocked {
             vault,
             access: Access::Owner { mk },
         })
@@ -214,39 +144,6 @@ impl Session {
             .hint("see `keyward keychain list`, or create it with `keyward keychain create NAME`")
         })
     }
-
-    /// The RK of `keychain`: through the KEK for the owner, through the token otherwise.
-    pub fn rk(&self, keychain: &KeychainRow) -> Result<Key32> {
-        match &self.access {
-            Access::Owner { mk } => Ok(self.owner_keys(mk, keychain)?.rk),
-            Access::Token { rk, .. } => Ok(rk.clone()),
-        }
-    }
-
-    /// Both keys of a keychain, for the owner.
-    pub fn owner_keys(&self, mk: &Key32, keychain: &KeychainRow) -> Result<KeychainKeys> {
-        let vid = &self.vault.id[..];
-        let kek = kek(mk, vid, &keychain.id);
-        let bad = || {
-            self.vault.corrupt(&format!(
-                "the keys of keychain `{}` do not open",
-                keychain.name
-            ))
-        };
-        let dek = crypto::unwrap_key(
-            &kek,
-            &keychain.dek,
-            &crypto::aad(&[label::DEK, vid, &keychain.id]),
-        )
-        .map_err(|_| bad())?;
-        let rk = crypto::unwrap_key(
-            &kek,
-            &keychain.rk,
-            &crypto::aad(&[label::RK, vid, &keychain.id]),
-        )
-        .map_err(|_| bad())?;
-        Ok(KeychainKeys { dek, rk })
-    }
 }
 
 /// The vault holds only ciphertext, but its names and grants are the owner's business:
@@ -273,11 +170,11 @@ fn unlock_token(vault: &Vault, token: &Token) -> Result<Key32> {
     if row.keychain_id != token.keychain_id {
         return Err(rejected());
     }
-    let (verifier, wrap) = token_keys(&vault.id, token);
-    if !crypto::ct_eq(verifier.expose(), &row.verifier) {
+    let keys = TokenKeys::derive(&vault.id, token);
+    if !crate::crypto::ct_eq(keys.verifier.expose(), &row.verifier) {
         return Err(rejected());
     }
-    crypto::unwrap_key(&wrap, &row.rk, &token_aad(&vault.id, token))
+    keys.unwrap_rk(&row.rk)
         .map_err(|_| vault.corrupt("the token's wrapped key does not open"))
 }
 
@@ -322,13 +219,12 @@ fn verify_master_key(vault: &Vault, mk: &Key32, source: &str) -> Result<()> {
     let check = vault
         .meta("check")?
         .ok_or_else(|| vault.corrupt("the check value is missing"))?;
-    let key = crypto::hkdf(mk.expose(), &vault.id, &[label::CHECK]);
-    match crypto::open(&key, &check, &crypto::aad(&[label::CHECK, &vault.id])) {
-        Ok(plain) if plain.expose() == CHECK_PLAINTEXT => Ok(()),
-        _ => Err(Error::locked(format!(
+    if keys::check_matches(&vault.id, mk, &check) {
+        return Ok(());
+    }
+    Err(Error::locked(format!(
             "the master key from {source} does not match this vault ({})",
             vault.path().display()
         ))
-        .hint("use the key of this vault, or point --vault / KEYWARD_VAULT at the vault this key belongs to")),
-    }
+        .hint("use the key of this vault, or point --vault / KEYWARD_VAULT at the vault this key belongs to"))
 }

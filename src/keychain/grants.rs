@@ -1,5 +1,5 @@
-//! Double opt-in, as pure functions: the MACs that make grant and installation rows
-//! unforgeable without the RK, and `decide`, which says which keys a package gets.
+//! Double opt-in, as pure functions: the MACs that bind grant and installation rows to
+//! their keychain and pin, and `decide`, which says which keys a package gets.
 //!
 //! A key reaches a package only when the manifest requests it, the owner approved it,
 //! the digest matches the pin (checked by the caller) and the keychain holds a value.
@@ -8,23 +8,11 @@ use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
-use crate::crypto::{self, label};
+use crate::crypto;
 use crate::manifest::Manifest;
 use crate::secret::Key32;
 use crate::vault::Id;
 use crate::vault::packages::InstallationRow;
-
-/// HKDF(RK, "keyward/v1/grant"): the key of every grant and installation MAC.
-pub fn grant_key(vault_id: &[u8], rk: &Key32) -> Key32 {
-    crypto::hkdf(rk.expose(), vault_id, &[label::GRANT])
-}
-
-/// HKDF(DEK, "keyward/v1/owner-grant"): a grant key only the owner can derive, so a
-/// token holder who can write the vault file still cannot make the owner's own code
-/// (`secret set`, `approve`) put a value it was never granted into a shared copy.
-pub fn owner_grant_key(vault_id: &[u8], dek: &Key32) -> Key32 {
-    crypto::hkdf(dek.expose(), vault_id, &[label::OWNER_GRANT])
-}
 
 /// MAC of an installation row: everything but the MAC itself.
 pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
@@ -101,13 +89,6 @@ pub struct Decision {
     pub optional_left_out: Vec<String>,
 }
 
-impl Decision {
-    /// Whether every required key can be handed out.
-    pub fn ready(&self) -> bool {
-        self.not_approved.is_empty() && self.missing.is_empty()
-    }
-}
-
 /// Double opt-in. `granted` holds keys with a valid grant for the current pin;
 /// `present` holds keys the keychain has a value for. Grants for keys the manifest no
 /// longer requests are ignored.
@@ -163,7 +144,7 @@ mod tests {
         // requested + approved + present -> given
         let d = decide(&m, &set(&["REQ", "OPT"]), &set(&["REQ", "OPT"]));
         assert_eq!(d.give, vec!["REQ", "OPT"]);
-        assert!(d.ready());
+        assert!(d.not_approved.is_empty() && d.missing.is_empty());
         // requested only -> not given, blocks
         let d = decide(&m, &set(&[]), &set(&["REQ", "OPT"]));
         assert!(d.give.is_empty());
@@ -172,7 +153,6 @@ mod tests {
         // approved but no value -> missing
         let d = decide(&m, &set(&["REQ"]), &set(&[]));
         assert_eq!(d.missing, vec!["REQ"]);
-        assert!(!d.ready());
     }
 
     #[test]

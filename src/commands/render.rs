@@ -1,0 +1,282 @@
+//! How commands show results: tables, change lists, state words, and one
+//! `#[derive(Serialize)]` struct per `--json` document (README "JSON output"). Fields
+//! are only ever added, never renamed or removed.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::digest::Change;
+use crate::keychain::{Installed, KeyState, decide};
+use crate::output::{sanitize, table};
+
+/// The one-word state shown by `list`, `inspect` and `status`.
+pub fn state_word(inst: &Installed, present: &BTreeSet<String>) -> &'static str {
+    if inst.revoked() {
+        return "revoked: changed";
+    }
+    let d = decide(&inst.manifest, &inst.granted, present);
+    if !d.not_approved.is_empty() {
+        "needs approval"
+    } else if !d.missing.is_empty() {
+        "needs secret"
+    } else {
+        "ready"
+    }
+}
+
+/// Lines describing key states, for text output.
+pub fn key_lines(states: &[KeyState]) -> String {
+    let rows: Vec<Vec<String>> = states
+        .iter()
+        .map(|k| {
+            vec![
+                k.name.clone(),
+                if k.optional { "optional" } else { "required" }.into(),
+                if k.approved {
+                    "approved"
+                } else {
+                    "not approved"
+                }
+                .into(),
+                if k.value_present {
+                    "value present"
+                } else {
+                    "no value"
+                }
+                .into(),
+                sanitize(k.description.as_deref().unwrap_or("")).into_owned(),
+            ]
+        })
+        .collect();
+    table(&["KEY", "NEED", "APPROVAL", "VALUE", "DESCRIPTION"], &rows)
+}
+
+/// Lines for a file diff: `+ added`, `- removed`, `~ changed`.
+pub fn change_lines(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(|c| {
+            let sign = match c {
+                Change::Added(_) => '+',
+                Change::Removed(_) => '-',
+                Change::Changed(_) => '~',
+            };
+            format!("  {sign} {}", sanitize(c.path()))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One changed file in `--json`.
+#[derive(Serialize)]
+pub struct ChangeDoc<'a> {
+    /// `added`, `removed` or `changed`.
+    pub change: &'static str,
+    /// Path in the package.
+    pub path: &'a str,
+}
+
+/// A file diff in `--json`.
+pub fn change_docs(changes: &[Change]) -> Vec<ChangeDoc<'_>> {
+    changes
+        .iter()
+        .map(|c| ChangeDoc {
+            change: match c {
+                Change::Added(_) => "added",
+                Change::Removed(_) => "removed",
+                Change::Changed(_) => "changed",
+            },
+            path: c.path(),
+        })
+        .collect()
+}
+
+/// A package and one of its keys, as `status` and `config apply` list them.
+#[derive(Serialize, Clone)]
+pub struct PackageKey {
+    /// The package.
+    pub package: String,
+    /// The key.
+    pub key: String,
+}
+
+/// `install --json`.
+#[derive(Serialize)]
+pub struct InstallDoc<'a> {
+    pub package: &'a str,
+    pub version: &'a str,
+    pub path: &'a str,
+    pub digest: &'a str,
+    pub status: &'static str,
+    pub changed: bool,
+    pub changes: Vec<ChangeDoc<'a>>,
+    pub new_keys: &'a [String],
+    pub keys: &'a [KeyState],
+}
+
+/// `approve --json`.
+#[derive(Serialize)]
+pub struct ApprovedDoc<'a> {
+    pub package: &'a str,
+    pub approved: &'a [String],
+}
+
+/// `revoke --json`.
+#[derive(Serialize)]
+pub struct RevokedDoc<'a> {
+    pub package: &'a str,
+    pub revoked: &'a [String],
+}
+
+/// `uninstall --json`.
+#[derive(Serialize)]
+pub struct UninstalledDoc<'a> {
+    pub package: &'a str,
+    pub uninstalled: bool,
+}
+
+/// One package in `list --json`.
+#[derive(Serialize)]
+pub struct ListedDoc<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub state: &'static str,
+    pub keys_granted: usize,
+    pub keys_requested: usize,
+    pub path: &'a str,
+    pub digest: &'a str,
+}
+
+/// `list --json`.
+#[derive(Serialize)]
+pub struct ListDoc<'a> {
+    pub keychain: &'a str,
+    pub packages: Vec<ListedDoc<'a>>,
+}
+
+/// `inspect --json`.
+#[derive(Serialize)]
+pub struct InspectDoc<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub description: Option<&'a str>,
+    pub path: &'a str,
+    pub pinned_digest: &'a str,
+    pub current_digest: &'a str,
+    pub matches: bool,
+    pub state: &'static str,
+    pub revoked_at: Option<String>,
+    pub keys: &'a [KeyState],
+    pub env: &'a [String],
+    pub run: &'a [String],
+    pub short_values: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<ChangeDoc<'a>>>,
+}
+
+/// A revoked package in `status --json`.
+#[derive(Serialize)]
+pub struct RevokedPackage {
+    pub package: String,
+    pub path: String,
+}
+
+/// A package that cannot be hashed, in `status --json`.
+#[derive(Serialize)]
+pub struct Unreadable {
+    pub package: String,
+    pub error: String,
+}
+
+/// `status --json`.
+#[derive(Serialize)]
+pub struct StatusDoc<'a> {
+    pub keychain: &'a str,
+    pub pending: usize,
+    pub missing_values: &'a [PackageKey],
+    pub not_approved: &'a [PackageKey],
+    pub revoked_changed: &'a [RevokedPackage],
+    pub unreadable: &'a [Unreadable],
+    pub tampered: &'a [String],
+}
+
+/// `config apply --json`.
+#[derive(Serialize)]
+pub struct AppliedDoc<'a> {
+    pub changed: &'a [&'a str],
+    pub pruned: &'a [&'a str],
+    pub missing_values: Vec<String>,
+}
+
+/// One secret in `secret list --json`.
+#[derive(Serialize)]
+pub struct SecretDoc<'a> {
+    pub name: &'a str,
+    pub version: u64,
+    pub created: String,
+    pub updated: String,
+    pub used_by: Vec<&'a str>,
+}
+
+/// `secret list --json`.
+#[derive(Serialize)]
+pub struct SecretsDoc<'a> {
+    pub keychain: &'a str,
+    pub secrets: Vec<SecretDoc<'a>>,
+}
+
+/// `secret set --json`.
+#[derive(Serialize)]
+pub struct StoredDoc<'a> {
+    pub keychain: &'a str,
+    pub name: &'a str,
+    pub version: u64,
+}
+
+/// `keychain create --json`, `keychain token --rotate --json`.
+#[derive(Serialize)]
+pub struct TokenDoc<'a> {
+    pub keychain: &'a str,
+    pub token: Option<&'a str>,
+}
+
+/// One keychain in `keychain list --json`.
+#[derive(Serialize)]
+pub struct KeychainDoc<'a> {
+    pub name: &'a str,
+    pub tokens: u64,
+    pub secrets: usize,
+    pub created: String,
+}
+
+/// `keychain list --json`.
+#[derive(Serialize)]
+pub struct KeychainsDoc<'a> {
+    pub keychains: Vec<KeychainDoc<'a>>,
+}
+
+/// One entry in `log --json`.
+#[derive(Serialize)]
+pub struct LogEntryDoc<'a> {
+    pub seq: u64,
+    pub at: String,
+    pub action: &'a str,
+    pub package: Option<&'a str>,
+    pub detail: serde_json::Value,
+}
+
+/// `log --json`.
+#[derive(Serialize)]
+pub struct LogDoc<'a> {
+    pub keychain: &'a str,
+    pub entries: Vec<LogEntryDoc<'a>>,
+}
+
+/// `log --verify --json`.
+#[derive(Serialize)]
+pub struct VerifiedDoc<'a> {
+    pub keychain: &'a str,
+    pub verified: bool,
+    pub entries: usize,
+}

@@ -1,0 +1,176 @@
+//! The vault's keychains themselves: creating the vault, creating, listing and
+//! removing keychains, and rotating their tokens. All of it needs the master key.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::audit::{self, Event};
+use super::{Action, Keychain};
+use crate::error::{Error, Result};
+use crate::keys::{self, TokenKeys, Wrapped};
+use crate::keystore::Backend;
+use crate::secret::Key32;
+use crate::token::Token;
+use crate::unlock::Unlocked;
+use crate::vault::{self, Id, KeychainRow, TokenRow, Vault, db, write};
+
+/// A keychain as `keychain list` shows it.
+pub struct KeychainSummary {
+    /// Its name.
+    pub name: String,
+    /// How many tokens open it.
+    pub tokens: u64,
+    /// How many secrets it holds.
+    pub secrets: usize,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+/// A new keychain row with fresh DEK and RK wrapped under the keychain's KEK.
+fn new_keychain(vault_id: &Id, mk: &Key32, name: &str) -> (KeychainRow, Key32) {
+    let id = vault::new_id();
+    let dek = Key32::random();
+    let rk = Key32::random();
+    let row = KeychainRow {
+        id,
+        name: name.to_owned(),
+        created: crate::time::now(),
+        dek: keys::wrap(mk, vault_id, &id, Wrapped::Dek, &dek),
+        rk: keys::wrap(mk, vault_id, &id, Wrapped::Rk, &rk),
+    };
+    (row, rk)
+}
+
+/// A new bearer token for a keychain whose RK is `rk`, and the row that verifies it.
+fn new_token(vault_id: &Id, keychain_id: Id, rk: &Key32) -> (Token, TokenRow) {
+    let token = Token::generate(keychain_id);
+    let keys = TokenKeys::derive(vault_id, &token);
+    let row = TokenRow {
+        id: token.token_id,
+        keychain_id,
+        verifier: keys.verifier.expose().to_vec(),
+        rk: keys.wrap_rk(rk),
+    };
+    (token, row)
+}
+
+/// Creates the vault file with its check value and the `default` keychain. `slot` is
+/// the passphrase slot for that backend.
+pub fn init_vault(
+    path: &Path,
+    id: Id,
+    mk: &Key32,
+    backend: Backend,
+    slot: Option<&[u8]>,
+) -> Result<()> {
+    Vault::create(path, id, |tx| {
+        let sql = |e| Error::general(format!("cannot write the new vault: {e}"));
+        write::meta(tx, "backend", backend.as_str().as_bytes()).map_err(sql)?;
+        write::meta(tx, "check", &keys::check_value(&id, mk)).map_err(sql)?;
+        if let Some(slot) = slot {
+            write::meta(tx, "passphrase", slot).map_err(sql)?;
+        }
+        let (row, rk) = new_keychain(&id, mk, "default");
+        write::keychain(tx, &row).map_err(sql)?;
+        let detail = json!({"backend": backend.as_str()});
+        audit::start(tx, &id, &row.id, &rk, event(Action::Init, &detail))
+    })
+    .map(drop)
+}
+
+fn event(action: Action, detail: &serde_json::Value) -> Event<'_> {
+    Event {
+        action,
+        package: None,
+        detail,
+    }
+}
+
+/// Creates a keychain; returns its first token unless `no_token`.
+pub fn create_keychain(
+    mut unlocked: Unlocked,
+    name: &str,
+    no_token: bool,
+) -> Result<Option<zeroize::Zeroizing<String>>> {
+    let mk = unlocked.require_owner("creating a keychain")?.clone();
+    let vid = unlocked.vault.id;
+    unlocked.vault.write(|tx| {
+        if write::keychain_exists(tx, name).map_err(db)? {
+            return Err(
+                Error::general(format!("keychain `{name}` already exists")).hint(format!(
+                    "rotate its token with `keyward keychain token {name} --rotate`"
+                )),
+            );
+        }
+        let (row, rk) = new_keychain(&vid, &mk, name);
+        write::keychain(tx, &row).map_err(db)?;
+        let detail = json!({"keychain": name, "token": !no_token});
+        audit::start(
+            tx,
+            &vid,
+            &row.id,
+            &rk,
+            event(Action::KeychainCreate, &detail),
+        )?;
+        if no_token {
+            return Ok(None);
+        }
+        let (token, token_row) = new_token(&vid, row.id, &rk);
+        write::replace_tokens(tx, &token_row, crate::time::now()).map_err(db)?;
+        Ok(Some(token.encode()))
+    })
+}
+
+/// Every keychain with its counts (owner only).
+pub fn list_keychains(unlocked: &Unlocked) -> Result<Vec<KeychainSummary>> {
+    unlocked.require_owner("listing keychains")?;
+    let vault = &unlocked.vault;
+    vault
+        .keychains()?
+        .into_iter()
+        .map(|kc| {
+            Ok(KeychainSummary {
+                tokens: vault.token_count(&kc.id)?,
+                secrets: vault.secrets(&kc.id)?.len(),
+                name: kc.name,
+                created: kc.created,
+            })
+        })
+        .collect()
+}
+
+/// Removes a keychain with its secrets and tokens; the removal is recorded in
+/// `default`'s log, since the removed keychain's log goes with it.
+pub fn remove_keychain(unlocked: Unlocked, name: &str) -> Result<()> {
+    unlocked.require_owner("removing a keychain")?;
+    let doomed = unlocked.named_keychain(name)?;
+    if name == "default" {
+        return Err(Error::general("the `default` keychain cannot be removed")
+            .hint("remove its secrets with `keyward secret rm NAME` instead"));
+    }
+    let mut default = Keychain::open(unlocked, Some("default"), super::Role::Any)?;
+    default.write(|w| {
+        write::delete_keychain(w.tx, &doomed.id).map_err(db)?;
+        w.record(Action::KeychainRm, None, json!({"keychain": name}))
+    })
+}
+
+impl Keychain {
+    /// Replaces the keychain's token with a new one and returns it (owner only).
+    pub fn rotate_token(&mut self) -> Result<zeroize::Zeroizing<String>> {
+        super::owner_only(&self.keys)?;
+        let (token, token_row) = new_token(&self.vault.id, self.row.id, self.keys.rk());
+        let name = self.row.name.clone();
+        self.write(|w| {
+            write::replace_tokens(w.tx, &token_row, crate::time::now()).map_err(db)?;
+            w.record(Action::TokenRotate, None, json!({"keychain": name}))
+        })?;
+        Ok(token.encode())
+    }
+
+    /// How many secrets the keychain holds (for the removal prompt).
+    pub fn secret_count(&self) -> Result<usize> {
+        Ok(self.vault.secrets(&self.row.id)?.len())
+    }
+}
