@@ -83,8 +83,23 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The spellings of the global options that take a value (`--vault`, `-k`, …), read
+/// from the command definition so a new one cannot be forgotten here.
+fn valued_globals() -> Vec<String> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    cmd.get_arguments()
+        .filter(|a| a.is_global_set() && a.get_action().takes_values())
+        .flat_map(|a| {
+            let long = a.get_long().map(|l| format!("--{l}"));
+            let short = a.get_short().map(|s| format!("-{s}"));
+            long.into_iter().chain(short)
+        })
+        .collect()
+}
+
 /// The first words that are not options (nor values of the global options that take one).
 fn command_words(args: &[String]) -> Vec<&str> {
+    let valued = valued_globals();
     let mut words = Vec::new();
     let mut skip = false;
     for arg in args {
@@ -92,7 +107,7 @@ fn command_words(args: &[String]) -> Vec<&str> {
             continue;
         }
         match arg.as_str() {
-            "--vault" | "-k" | "--keychain" | "--color" => skip = true,
+            a if valued.iter().any(|v| v == a) => skip = true,
             "--" => break,
             a if a.starts_with('-') => {}
             a => words.push(a),
@@ -116,5 +131,29 @@ fn report(err: &Error, json: bool, color: bool) {
             "error"
         };
         eprintln!("keyward: {label}[{}]: {err}", err.code);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valued_globals_come_from_the_command_definition() {
+        let valued = valued_globals();
+        for flag in ["--vault", "-k", "--keychain", "--color"] {
+            assert!(valued.iter().any(|v| v == flag), "{flag} in {valued:?}");
+        }
+        for flag in ["--json", "-q", "-v", "--no-input"] {
+            assert!(!valued.iter().any(|v| v == flag), "{flag} in {valued:?}");
+        }
+    }
+
+    #[test]
+    fn command_words_skip_values_of_global_options() {
+        let args: Vec<String> = ["-k", "secret", "--vault", "set", "run", "--", "x"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(command_words(&args), ["run"]);
     }
 }

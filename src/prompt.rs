@@ -23,14 +23,39 @@ pub fn needs_input(what: &str, provide: &str) -> Error {
     .hint(provide.to_owned())
 }
 
+/// What an empty answer to a hidden prompt means. dialoguer's own default re-asks
+/// silently, which reads as a hang; every caller says instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    /// Pressing Enter skips the question: `Ok(None)`.
+    Skips,
+    /// An empty answer is an error saying that nothing was typed.
+    Refused,
+}
+
 /// Asks for a value without echo; `confirm` asks twice and requires a match.
-pub fn password(prompt: &str, confirm: bool) -> Result<SecretBytes> {
-    let mut asker = Password::new().with_prompt(prompt);
+pub fn password(prompt: &str, confirm: bool, empty: Empty) -> Result<Option<SecretBytes>> {
+    let mut asker = Password::new()
+        .with_prompt(prompt)
+        .allow_empty_password(true);
     if confirm {
         asker = asker.with_confirmation("Repeat to confirm", "The two entries differ; try again");
     }
-    let value = asker.interact().map_err(|e| terminal_error(&e))?;
-    Ok(SecretBytes::new(value.into_bytes()))
+    let value = SecretBytes::new(
+        asker
+            .interact()
+            .map_err(|e| terminal_error(&e))?
+            .into_bytes(),
+    );
+    match (value.is_empty(), empty) {
+        (false, _) => Ok(Some(value)),
+        (true, Empty::Skips) => Ok(None),
+        (true, Empty::Refused) => Err(Error::general(format!(
+            "nothing was typed at `{prompt}`; an empty value is not accepted, and nothing was changed"
+        ))
+        .code("empty-value")
+        .hint("run the command again and type the value (it is not echoed), or pipe it with --stdin")),
+    }
 }
 
 /// A yes/no question; `false` by default.

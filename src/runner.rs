@@ -36,8 +36,6 @@ pub const BASE_ALLOWLIST: &[&str] = &[
     "COLORTERM",
     "NO_COLOR",
 ];
-/// Never passed to a package, whatever the flags.
-pub const NEVER_PASSED: &[&str] = &["KEYWARD_TOKEN", "KEYWARD_MASTER_KEY", "KEYWARD_PASSPHRASE"];
 
 /// Builds the child's environment from the caller's `caller` variables.
 ///

@@ -98,7 +98,8 @@ fn read_new_passphrase(ctx: &Ctx) -> Result<SecretBytes> {
     {
         Some(p) => SecretBytes::new(p.into_bytes()),
         None if prompt::interactive(ctx.no_input) => {
-            prompt::password("New vault passphrase", true)?
+            prompt::password("New vault passphrase", true, prompt::Empty::Refused)?
+                .expect("an empty answer is refused")
         }
         None => {
             return Err(prompt::needs_input(

@@ -148,8 +148,8 @@ fn ask_missing_values(
         return Ok(values);
     }
     for key in approvals.iter().filter(|k| !present.contains(*k)) {
-        let value = prompt::password(&format!("Value for {key} (empty to skip)"), false)?;
-        if !value.is_empty() {
+        let prompt = format!("Value for {key} (empty to skip)");
+        if let Some(value) = prompt::password(&prompt, false, prompt::Empty::Skips)? {
             values.push((key.clone(), value));
         }
     }

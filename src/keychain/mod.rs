@@ -21,12 +21,12 @@ mod secrets;
 
 use rusqlite::Transaction;
 
-pub use admin::{KeychainSummary, create_keychain, init_vault, list_keychains, remove_keychain};
-pub use audit::{Action, AuditEntry};
-pub use grants::{Decision, decide};
+pub use admin::{create_keychain, init_vault, list_keychains, remove_keychain};
+pub use audit::Action;
+pub use grants::decide;
 pub use install::{InstallKind, Plan, Planned};
 pub use launch::Launch;
-pub use packages::{Installed, KeyState, Loaded, key_states, not_requested, requested_list};
+pub use packages::{Installed, KeyState, key_states, not_requested, requested_list};
 pub use pin::{PinCheck, hash_tree};
 
 use crate::error::{Error, Result};
