@@ -12,6 +12,7 @@ mod double_opt_in;
 mod generated;
 mod grant_tamper;
 mod help;
+mod holder_forgery;
 mod init;
 mod install_no_input;
 mod integrity;

@@ -14,10 +14,26 @@ use crate::secret::Key32;
 use crate::vault::Id;
 use crate::vault::packages::InstallationRow;
 
-/// MAC of an installation row: everything but the MAC itself.
+/// The RK MAC of an installation row: everything but the MACs themselves.
 pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
+    installation_mac_of(key, row, true)
+}
+
+/// The owner MAC of an installation row: everything but the MACs and the revocation
+/// (which a token holder's `run` records when the code changed, and which can only
+/// take grants away).
+pub fn installation_owner_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
+    installation_mac_of(key, row, false)
+}
+
+fn installation_mac_of(key: &Key32, row: &InstallationRow, with_revocation: bool) -> [u8; 32] {
     let mut msg = Vec::with_capacity(512);
-    crypto::put_lp(&mut msg, b"installation-v1");
+    let domain: &[u8] = if with_revocation {
+        b"installation-v1"
+    } else {
+        b"installation-owner-v1"
+    };
+    crypto::put_lp(&mut msg, domain);
     crypto::put_lp(&mut msg, &row.keychain_id);
     crypto::put_lp(&mut msg, &row.id);
     crypto::put_lp(&mut msg, row.name.as_bytes());
@@ -26,11 +42,13 @@ pub fn installation_mac(key: &Key32, row: &InstallationRow) -> [u8; 32] {
     crypto::put_lp(&mut msg, &Sha256::digest(&row.manifest));
     crypto::put_lp(&mut msg, row.digest.as_bytes());
     crypto::put_lp(&mut msg, &Sha256::digest(&row.files));
-    crypto::put_lp(
-        &mut msg,
-        row.revoked_reason.as_deref().unwrap_or("").as_bytes(),
-    );
-    msg.extend_from_slice(&row.revoked_at.unwrap_or(-1).to_be_bytes());
+    if with_revocation {
+        crypto::put_lp(
+            &mut msg,
+            row.revoked_reason.as_deref().unwrap_or("").as_bytes(),
+        );
+        msg.extend_from_slice(&row.revoked_at.unwrap_or(-1).to_be_bytes());
+    }
     msg.extend_from_slice(&row.generation.to_be_bytes());
     msg.extend_from_slice(&row.installed.to_be_bytes());
     msg.extend_from_slice(&row.updated.to_be_bytes());

@@ -126,6 +126,7 @@ impl Plan {
             installed,
             updated: now,
             mac: Vec::new(),
+            owner_mac: Vec::new(),
         }
     }
 }

@@ -216,13 +216,21 @@ impl Keychain {
     }
 
     /// Checks an installation row and its grants; `Err` names the row that failed.
+    ///
+    /// The owner trusts only what the owner MAC covers: an installation row, or a grant,
+    /// that a token holder could have written (its RK MAC verifies, its owner MAC does
+    /// not) is tampering. A token holder checks the RK MACs, which it could forge
+    /// itself, and so gains nothing beyond what its RK already reads.
     fn verified(
         &self,
         row: InstallationRow,
         grant_rows: Vec<GrantRow>,
     ) -> std::result::Result<Installed, String> {
         let gk = self.keys.gk();
-        let mac_ok = crypto::ct_eq(&grants::installation_mac(gk, &row), &row.mac);
+        let mut mac_ok = crypto::ct_eq(&grants::installation_mac(gk, &row), &row.mac);
+        if let Keys::Owner { ogk, .. } = &self.keys {
+            mac_ok &= crypto::ct_eq(&grants::installation_owner_mac(ogk, &row), &row.owner_mac);
+        }
         let file = Path::new(&row.path).join(digest::MANIFEST_FILE);
         let manifest = match (mac_ok, manifest::parse(&row.manifest, &file)) {
             (true, Ok(manifest)) => manifest,
@@ -234,9 +242,9 @@ impl Keychain {
             granted: BTreeSet::new(),
             tampered: Vec::new(),
         };
+        let check = GrantCheck::of(&self.keys);
         for grant in grant_rows {
-            let expected = grants::grant_mac(gk, inst.row.pin(), &grant.key);
-            if crypto::ct_eq(&expected, &grant.mac) {
+            if check.verifies(inst.row.pin(), &grant) {
                 inst.granted.insert(grant.key);
             } else {
                 inst.tampered
@@ -298,6 +306,15 @@ impl<'a> GrantCheck<'a> {
             Keys::Holder { gk, .. } => GrantCheck::Holder(gk),
         }
     }
+
+    /// Whether `grant`'s MAC of this kind binds it to `pin`.
+    fn verifies(self, pin: Pin<'_>, grant: &GrantRow) -> bool {
+        let (key, stored) = match self {
+            GrantCheck::Owner(k) => (k, &grant.owner_mac),
+            GrantCheck::Holder(k) => (k, &grant.mac),
+        };
+        crypto::ct_eq(&grants::grant_mac(key, pin, &grant.key), stored)
+    }
 }
 
 impl Writer<'_> {
@@ -305,9 +322,14 @@ impl Writer<'_> {
         self.scope.keys.gk()
     }
 
-    /// Re-MACs and stores an installation row.
+    /// Re-MACs and stores an installation row. A token holder can only re-make the RK
+    /// MAC; the owner MAC it leaves does not cover the revocation, the one thing a
+    /// holder's write changes.
     pub(super) fn put_installation(&self, row: &mut InstallationRow) -> Result<()> {
         row.mac = grants::installation_mac(self.gk(), row).to_vec();
+        if let Keys::Owner { ogk, .. } = self.scope.keys {
+            row.owner_mac = grants::installation_owner_mac(ogk, row).to_vec();
+        }
         rows::put_installation(self.tx, row).map_err(db)
     }
 
@@ -322,20 +344,13 @@ impl Writer<'_> {
             generation,
         } in rows::grants_of_key(self.tx, keychain, key).map_err(db)?
         {
-            if revoked {
-                continue;
-            }
-            let (mac_key, stored) = match check {
-                GrantCheck::Owner(k) => (k, &grant.owner_mac),
-                GrantCheck::Holder(k) => (k, &grant.mac),
-            };
             let pin = Pin {
                 keychain,
                 installation: &grant.installation_id,
                 digest: &digest,
                 generation,
             };
-            if crypto::ct_eq(&grants::grant_mac(mac_key, pin, key), stored) {
+            if !revoked && check.verifies(pin, &grant) {
                 return Ok(true);
             }
         }
@@ -382,32 +397,44 @@ impl Writer<'_> {
             // Also removes rows that failed their MAC: a full revoke leaves nothing behind.
             None => rows::delete_grants(self.tx, &inst.row.id, None).map_err(db)?,
         }
-        self.next_generation(&inst.row.id)?;
+        // A token holder (revoking a changed package at `run`) cannot move the owner-MAC'd
+        // generation; the installation is marked revoked instead, and the owner's next
+        // re-pin moves it.
+        if let Keys::Owner { ogk, .. } = self.scope.keys {
+            self.next_generation(&inst.row.id, ogk)?;
+        }
         self.collect_shared(&targets)?;
         Ok(targets)
     }
 
     /// Moves an installation to a new generation: grant rows saved before now (a revoked
-    /// grant someone writes back) stop verifying. Remaining grants that verify are
-    /// re-MAC'd; any that do not are deleted.
-    fn next_generation(&self, id: &Id) -> Result<()> {
+    /// grant someone writes back) stop verifying. Remaining grants whose owner MAC
+    /// verifies are re-MAC'd; any other row is tampering and is refused, never
+    /// re-MAC'd (re-MACing it would launder a grant a token holder wrote).
+    fn next_generation(&self, id: &Id, ogk: &Key32) -> Result<()> {
         let Some(mut row) = rows::installation_in(self.tx, id).map_err(db)? else {
             return Ok(());
         };
-        let gk = self.gk();
         let old: Vec<GrantRow> = rows::grants_of_installation(self.tx, id).map_err(db)?;
-        let kept: Vec<GrantRow> = old
-            .into_iter()
-            .filter(|g| crypto::ct_eq(&grants::grant_mac(gk, row.pin(), &g.key), &g.mac))
-            .collect();
+        if let Some(forged) = old
+            .iter()
+            .find(|g| !GrantCheck::Owner(ogk).verifies(row.pin(), g))
+        {
+            return Err(crate::vault::corrupt_in_tx(&format!(
+                "the grant of {} to `{}` does not verify (it was written outside keyward); nothing was changed",
+                forged.key, row.name
+            ))
+            .hint(format!(
+                "revoke everything with `keyward revoke {} --all`, which deletes the forged row, then approve again",
+                row.name
+            )));
+        }
         rows::delete_grants(self.tx, id, None).map_err(db)?;
         row.generation += 1;
         self.put_installation(&mut row)?;
-        for mut grant in kept {
-            grant.mac = grants::grant_mac(gk, row.pin(), &grant.key).to_vec();
-            if let Keys::Owner { ogk, .. } = self.scope.keys {
-                grant.owner_mac = grants::grant_mac(ogk, row.pin(), &grant.key).to_vec();
-            }
+        for mut grant in old {
+            grant.mac = grants::grant_mac(self.gk(), row.pin(), &grant.key).to_vec();
+            grant.owner_mac = grants::grant_mac(ogk, row.pin(), &grant.key).to_vec();
             rows::put_grant(self.tx, &grant).map_err(db)?;
         }
         Ok(())

@@ -651,6 +651,15 @@ pub fn db(e: rusqlite::Error) -> Error {
     err
 }
 
+/// An integrity error (exit 7) raised inside a [`Vault::write`] closure, which names the
+/// vault's path in it.
+pub fn corrupt_in_tx(what: &str) -> Error {
+    // " is corrupt …": `write` puts the path in front.
+    let mut err = corrupt(Path::new(""), what);
+    err.needs_vault_path = true;
+    err
+}
+
 fn not_a_vault(path: &Path, why: &str) -> Error {
     Error::integrity(format!("{} is not a keyward vault: {why}", path.display()))
         .hint("check --vault / KEYWARD_VAULT; keyward left the file untouched")

@@ -36,8 +36,11 @@ pub struct InstallationRow {
     pub installed: i64,
     /// Last pin, unix seconds.
     pub updated: i64,
-    /// HMAC under the keychain's grant key.
+    /// HMAC under the keychain's grant key (RK-derived): token holders can make it.
     pub mac: Vec<u8>,
+    /// HMAC under the owner grant key (DEK-derived) of everything but the revocation,
+    /// which token holders may record: only the owner can make it.
+    pub owner_mac: Vec<u8>,
 }
 
 /// One approved key of one installation.
@@ -83,7 +86,7 @@ pub enum By<'a> {
 }
 
 const INSTALLATION_COLS: &str = "id, keychain_id, name, path, version, manifest, digest, files, \
-     revoked_reason, revoked_at, generation, installed, updated, mac";
+     revoked_reason, revoked_at, generation, installed, updated, mac, owner_mac";
 
 fn installation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InstallationRow> {
     Ok(InstallationRow {
@@ -101,6 +104,7 @@ fn installation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InstallationRow> 
         installed: r.get(11)?,
         updated: r.get(12)?,
         mac: r.get(13)?,
+        owner_mac: r.get(14)?,
     })
 }
 
@@ -230,7 +234,7 @@ pub fn installation_in(tx: &Transaction<'_>, id: &Id) -> rusqlite::Result<Option
 /// Inserts or replaces an installation (by id).
 pub fn put_installation(tx: &Transaction<'_>, row: &InstallationRow) -> rusqlite::Result<()> {
     tx.execute(
-        &format!("INSERT OR REPLACE INTO installations ({INSTALLATION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+        &format!("INSERT OR REPLACE INTO installations ({INSTALLATION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
         params![
             &row.id[..],
             &row.keychain_id[..],
@@ -245,7 +249,8 @@ pub fn put_installation(tx: &Transaction<'_>, row: &InstallationRow) -> rusqlite
             i64::try_from(row.generation).unwrap_or(i64::MAX),
             row.installed,
             row.updated,
-            row.mac
+            row.mac,
+            row.owner_mac
         ],
     )
     .map(drop)

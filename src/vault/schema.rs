@@ -10,6 +10,7 @@ pub const APPLICATION_ID: i32 = 0x6b77_5644;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_packages.sql"),
+    include_str!("migrations/003_owner_macs.sql"),
 ];
 
 /// The schema version this build writes.

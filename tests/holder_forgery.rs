@@ -1,0 +1,278 @@
+//! A token holder who can write the vault file derives the RK from its token and the
+//! `tokens` row, so it can make every RK MAC. These tests are that attacker: an
+//! independent implementation of the RK MACs (HKDF, HMAC, XChaCha20-Poly1305 straight
+//! from the crates) writing rows with `sqlite3`. The owner must act only on rows the
+//! owner MAC covers (SECURITY.md), so none of these ever reaches a value.
+
+use std::path::Path;
+
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+use crate::common::{TestEnv, kw1_digest, stderr_of, stdout_of, write_package};
+
+const PKG: &str = "@acme/target";
+
+fn lp(out: &mut Vec<u8>, x: &[u8]) {
+    out.extend_from_slice(&u32::try_from(x.len()).unwrap().to_be_bytes());
+    out.extend_from_slice(x);
+}
+
+fn hkdf(ikm: &[u8], salt: &[u8], info: &[&[u8]]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(Some(salt), ikm)
+        .expand_multi_info(info, &mut out)
+        .unwrap();
+    out
+}
+
+fn hmac(key: &[u8; 32], msg: &[u8]) -> [u8; 32] {
+    let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+/// What the token holder knows: the vault id, its keychain id, and the grant MAC key
+/// derived from the RK it unwrapped with its token.
+struct Forger {
+    keychain: Vec<u8>,
+    gk: [u8; 32],
+}
+
+impl Forger {
+    fn new(env: &TestEnv, token: &str) -> Forger {
+        let body = &token[3..token.len() - 8];
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body)
+            .unwrap();
+        let (kc, tid, secret) = (&payload[..16], &payload[16..32], &payload[32..64]);
+        let vid = unhex(&env.sqlite("SELECT hex(value) FROM meta WHERE key = 'vault_id'"));
+        let wrapped = unhex(&env.sqlite(&format!(
+            "SELECT hex(rk) FROM tokens WHERE id = X'{}'",
+            hex(tid)
+        )));
+        let wrap = hkdf(secret, &vid, &[b"keyward/v1/token", kc, tid]);
+        let mut aad = Vec::new();
+        for f in [b"keyward/v1/token".as_slice(), &vid, kc, tid] {
+            lp(&mut aad, f);
+        }
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&wrap).into());
+        let rk = cipher
+            .decrypt(
+                chacha20poly1305::XNonce::from_slice(&wrapped[..24]),
+                Payload {
+                    msg: &wrapped[24..],
+                    aad: &aad,
+                },
+            )
+            .expect("the holder's token opens the RK");
+        Forger {
+            keychain: kc.to_vec(),
+            gk: hkdf(&rk, &vid, &[b"keyward/v1/grant"]),
+        }
+    }
+
+    /// The RK MAC of a grant of `key` to the installation `id` at its current pin.
+    fn grant_mac(&self, env: &TestEnv, id: &str, key: &str) -> [u8; 32] {
+        let row = env.sqlite(&format!(
+            "SELECT digest, generation FROM installations WHERE hex(id) = '{id}'"
+        ));
+        let (digest, generation) = row.split_once('|').unwrap();
+        let mut msg = Vec::new();
+        lp(&mut msg, b"grant-v1");
+        lp(&mut msg, &self.keychain);
+        lp(&mut msg, &unhex(id));
+        lp(&mut msg, key.as_bytes());
+        lp(&mut msg, digest.as_bytes());
+        msg.extend_from_slice(&generation.parse::<u64>().unwrap().to_be_bytes());
+        hmac(&self.gk, &msg)
+    }
+
+    /// Inserts a grant of `key` with a valid RK MAC and a garbage owner MAC.
+    fn insert_grant(&self, env: &TestEnv, key: &str) {
+        let id = installation_id(env);
+        let mac = self.grant_mac(env, &id, key);
+        env.sqlite(&format!(
+            "INSERT INTO grants (installation_id, key, created, mac, owner_mac) \
+             VALUES (X'{id}', '{key}', 0, X'{}', X'{}')",
+            hex(&mac),
+            hex(&[0u8; 32])
+        ));
+    }
+
+    /// Points the installation at `dir` (digest and manifest of that tree) and re-MACs
+    /// the row under the RK, as the attack on `run` does.
+    fn redirect(&self, env: &TestEnv, dir: &Path) {
+        let id = installation_id(env);
+        let digest = kw1_digest(dir);
+        let manifest = std::fs::read(dir.join("instant.package.json")).unwrap();
+        let path = dir.canonicalize().unwrap();
+        let path = path.to_str().unwrap();
+        env.sqlite(&format!(
+            "UPDATE installations SET path = '{path}', digest = '{digest}', manifest = X'{}' \
+             WHERE hex(id) = '{id}'",
+            hex(&manifest)
+        ));
+        let row = env.sqlite(&format!(
+            "SELECT name, version, hex(files), ifnull(revoked_reason, ''), ifnull(revoked_at, -1), \
+             generation, installed, updated FROM installations WHERE hex(id) = '{id}'"
+        ));
+        let f: Vec<&str> = row.split('|').collect();
+        let mut msg = Vec::new();
+        lp(&mut msg, b"installation-v1");
+        lp(&mut msg, &self.keychain);
+        lp(&mut msg, &unhex(&id));
+        lp(&mut msg, f[0].as_bytes());
+        lp(&mut msg, path.as_bytes());
+        lp(&mut msg, f[1].as_bytes());
+        lp(&mut msg, &Sha256::digest(&manifest));
+        lp(&mut msg, digest.as_bytes());
+        lp(&mut msg, &Sha256::digest(unhex(f[2])));
+        lp(&mut msg, f[3].as_bytes());
+        for n in [f[4], f[5], f[6], f[7]] {
+            msg.extend_from_slice(&n.parse::<i64>().unwrap().to_be_bytes());
+        }
+        let mac = hmac(&self.gk, &msg);
+        env.sqlite(&format!(
+            "UPDATE installations SET mac = X'{}' WHERE hex(id) = '{id}'",
+            hex(&mac)
+        ));
+    }
+}
+
+fn installation_id(env: &TestEnv) -> String {
+    env.sqlite(&format!(
+        "SELECT hex(id) FROM installations WHERE name = '{PKG}'"
+    ))
+}
+
+/// The owner's vault: REQ_A approved for the package, REQ_B requested but not, CKEY
+/// requested by nobody, and a token for `default` in the attacker's hands.
+fn setup() -> (TestEnv, Forger, String) {
+    let env = TestEnv::with_vault();
+    env.set_secret("REQ_A", "value-of-req-a");
+    env.set_secret("REQ_B", "value-of-req-b");
+    let dir = env.make_package("target", PKG, &["REQ_A", "REQ_B"]);
+    env.install_json(&dir, &["--approve", "REQ_A"]);
+    let token = env.rotate_default_token();
+    let forger = Forger::new(&env, &token);
+    (env, forger, token)
+}
+
+#[test]
+fn the_forger_matches_keyward_so_its_grants_fool_a_token_holder() {
+    // The forged RK MAC must be right, or the tests below prove nothing: a token holder,
+    // who checks only RK MACs, sees the forged grant.
+    let (env, forger, token) = setup();
+    forger.insert_grant(&env, "REQ_B");
+    let out = env
+        .token_cmd(&token)
+        .args(["--json", "list"])
+        .assert()
+        .success();
+    let list: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(list["packages"][0]["keys_granted"], 2, "{list}");
+}
+
+#[test]
+fn a_forged_grant_is_not_laundered_by_a_partial_revoke() {
+    let (env, forger, _) = setup();
+    forger.insert_grant(&env, "CKEY");
+    // The owner revokes some other key: the forged row is named, nothing is re-MAC'd.
+    let out = env.cmd().args(["revoke", PKG, "REQ_B"]).assert().code(7);
+    assert!(
+        stderr_of(&out).contains("grant of CKEY to `@acme/target` does not verify"),
+        "{}",
+        stderr_of(&out)
+    );
+    env.set_secret("CKEY", "value-of-ckey");
+    assert_eq!(env.shared_names(), ["REQ_A"]);
+    // A full revoke deletes the forged row with everything else.
+    env.cmd().args(["revoke", PKG, "--all"]).assert().success();
+    assert_eq!(env.sqlite("SELECT count(*) FROM grants"), "0");
+    env.set_secret("CKEY", "value-of-ckey-2");
+    assert!(env.shared_names().is_empty());
+}
+
+#[test]
+fn a_forged_grant_is_not_laundered_by_install_approve() {
+    let (env, forger, _) = setup();
+    forger.insert_grant(&env, "REQ_B");
+    let dir = env.package_path("target");
+    let out = env
+        .cmd()
+        .args(["install"])
+        .arg(&dir)
+        .args(["--approve", "REQ_A"])
+        .assert()
+        .success();
+    let text = stderr_of(&out);
+    assert!(text.contains("Approved: REQ_A"), "{text}");
+    assert!(
+        !text.contains("REQ_B,") && !text.contains(", REQ_B"),
+        "{text}"
+    );
+    assert_eq!(env.shared_names(), ["REQ_A"]);
+    // The forged row is left where it is, never made the owner's: the owner's views
+    // name it, and it earns nothing.
+    let out = env.cmd().args(["--json", "inspect", PKG]).assert().code(7);
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(doc["keys"][1]["approved"], false, "{doc}");
+    assert!(stderr_of(&out).contains("grant of REQ_B to `@acme/target`"));
+}
+
+#[test]
+fn the_owner_does_not_honour_a_grant_it_never_made() {
+    let (env, forger, _) = setup();
+    forger.insert_grant(&env, "REQ_B");
+    let list = env.json(&["list"]);
+    assert_eq!(list["packages"][0]["keys_granted"], 1, "{list}");
+    assert_eq!(list["packages"][0]["state"], "needs approval", "{list}");
+    let out = env.cmd().args(["run", PKG]).assert().code(125);
+    assert!(stderr_of(&out).contains("error[not-approved]"));
+}
+
+#[test]
+fn a_redirected_installation_never_runs_for_the_owner() {
+    let (env, forger, _) = setup();
+    let evil = env.root().join("evil");
+    std::fs::create_dir_all(&evil).unwrap();
+    write_package(&evil, PKG, &["REQ_A", "REQ_B"]);
+    let marker = env.root().join("evil-ran");
+    std::fs::write(
+        evil.join("run.sh"),
+        format!("#!/bin/sh\ntouch '{}'\n", marker.display()),
+    )
+    .unwrap();
+    forger.redirect(&env, &evil);
+    let out = env.cmd().args(["run", PKG]).assert().code(125);
+    assert!(
+        stderr_of(&out).contains("error[integrity]"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(
+        !marker.exists(),
+        "the attacker's code ran with the owner's keys"
+    );
+    // Nothing shows it as ready; the owner is told the row does not verify.
+    let out = env.cmd().args(["--json", "list"]).assert().success();
+    let list: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(list["packages"], serde_json::json!([]), "{list}");
+    assert!(stderr_of(&out).contains(&format!("installation of `{PKG}`")));
+    let out = env.cmd().args(["inspect", PKG]).assert().code(7);
+    assert!(stdout_of(&out).is_empty());
+}
