@@ -255,3 +255,13 @@ fn new_asks_for_a_name_when_the_folder_gives_none() {
         .success();
     assert_eq!(read_manifest(&dir)["name"], "deps-tool");
 }
+
+#[test]
+fn new_refuses_a_dir_that_is_a_file() {
+    let env = TestEnv::new();
+    let file = env.root().join("plain-file");
+    fs::write(&file, "x").unwrap();
+    let stderr = stderr_of(&new_cmd(&env).arg(&file).assert().code(1));
+    assert!(stderr.contains("is not a folder"), "{stderr}");
+    assert_eq!(fs::read(&file).unwrap(), b"x");
+}

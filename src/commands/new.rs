@@ -73,6 +73,13 @@ pub fn cmd_new(ctx: &Ctx, args: &NewArgs) -> Result<()> {
     if fs::symlink_metadata(&file).is_ok() {
         return Err(exists(&file));
     }
+    if fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::general(format!(
+            "{} exists and is not a folder; a package is a folder",
+            sanitize(shown_dir)
+        ))
+        .hint("give the package's folder, or a new path for one: keyward new DIR"));
+    }
     fs::create_dir_all(dir).map_err(|e| {
         Error::general(format!(
             "cannot create the folder {}: {e}",
