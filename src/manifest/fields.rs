@@ -275,11 +275,8 @@ impl Checker<'_> {
         );
         match v {
             None => Ok(DEFAULT_TIMEOUT),
-            Some(Value::Number(n)) => match n.as_u64() {
-                Some(secs @ 1..) if secs <= u64::from(MAX_TIMEOUT) => {
-                    // In range, so it fits.
-                    Ok(u32::try_from(secs).unwrap_or(DEFAULT_TIMEOUT))
-                }
+            Some(Value::Number(n)) => match n.as_u64().and_then(|s| u32::try_from(s).ok()) {
+                Some(secs @ 1..=MAX_TIMEOUT) => Ok(secs),
                 _ => Err(self.err("timeout", format!("is {n}; it {help}"))),
             },
             Some(_) => Err(self.err("timeout", format!("is not a number; it {help}"))),
