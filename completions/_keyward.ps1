@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the vault and its master key')
             [CompletionResult]::new('keychain', 'keychain', [CompletionResultType]::ParameterValue, 'Create, list and remove keychains; rotate their bearer tokens')
             [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Store, list, remove and read secrets')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a new package''s instant.package.json (never overwrites one)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update a package: pin its code and approve the keys it requests')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve keys the package''s manifest requests')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke approved keys')
@@ -301,6 +302,26 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;secret;help;help' {
+            break
+        }
+        'keyward;new' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Package name, `name` or `@scope/name` [default: the folder''s name]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A key the package requests, e.g. STRIPE_SECRET_KEY (repeatable)')
+            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'The command to launch: every argument after --run [default: sh ./run.sh]')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'keyward;install' {
@@ -577,6 +598,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the vault and its master key')
             [CompletionResult]::new('keychain', 'keychain', [CompletionResultType]::ParameterValue, 'Create, list and remove keychains; rotate their bearer tokens')
             [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Store, list, remove and read secrets')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a new package''s instant.package.json (never overwrites one)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install or update a package: pin its code and approve the keys it requests')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve keys the package''s manifest requests')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke approved keys')
@@ -631,6 +653,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;secret;get' {
+            break
+        }
+        'keyward;help;new' {
             break
         }
         'keyward;help;install' {

@@ -49,6 +49,9 @@ _keyward() {
             keyward,log)
                 cmd="keyward__subcmd__log"
                 ;;
+            keyward,new)
+                cmd="keyward__subcmd__new"
+                ;;
             keyward,revoke)
                 cmd="keyward__subcmd__revoke"
                 ;;
@@ -114,6 +117,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help,log)
                 cmd="keyward__subcmd__help__subcmd__log"
+                ;;
+            keyward__subcmd__help,new)
+                cmd="keyward__subcmd__help__subcmd__new"
                 ;;
             keyward__subcmd__help,revoke)
                 cmd="keyward__subcmd__help__subcmd__revoke"
@@ -227,7 +233,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version init keychain secret install approve revoke uninstall list inspect status config run log completions digest help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -493,7 +499,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help)
-            opts="init keychain secret install approve revoke uninstall list inspect status config run log completions digest help"
+            opts="init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -731,6 +737,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__new)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1244,6 +1264,48 @@ _keyward() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__new)
+            opts="-k -q -v -h -V --name --key --run --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand init 'Create the vault and its master key'
             cand keychain 'Create, list and remove keychains; rotate their bearer tokens'
             cand secret 'Store, list, remove and read secrets'
+            cand new 'Write a new package''s instant.package.json (never overwrites one)'
             cand install 'Install or update a package: pin its code and approve the keys it requests'
             cand approve 'Approve keys the package''s manifest requests'
             cand revoke 'Revoke approved keys'
@@ -275,6 +276,25 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;secret;help;get'= {
         }
         &'keyward;secret;help;help'= {
+        }
+        &'keyward;new'= {
+            cand --name 'Package name, `name` or `@scope/name` [default: the folder''s name]'
+            cand --key 'A key the package requests, e.g. STRIPE_SECRET_KEY (repeatable)'
+            cand --run 'The command to launch: every argument after --run [default: sh ./run.sh]'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'keyward;install'= {
             cand --approve 'Approve this requested key (repeatable)'
@@ -532,6 +552,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand init 'Create the vault and its master key'
             cand keychain 'Create, list and remove keychains; rotate their bearer tokens'
             cand secret 'Store, list, remove and read secrets'
+            cand new 'Write a new package''s instant.package.json (never overwrites one)'
             cand install 'Install or update a package: pin its code and approve the keys it requests'
             cand approve 'Approve keys the package''s manifest requests'
             cand revoke 'Revoke approved keys'
@@ -575,6 +596,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;secret;rm'= {
         }
         &'keyward;help;secret;get'= {
+        }
+        &'keyward;help;new'= {
         }
         &'keyward;help;install'= {
         }

@@ -109,6 +109,17 @@ pub enum Command {
     #[command(subcommand)]
     Secret(SecretCommand),
 
+    /// Write a new package's instant.package.json (never overwrites one)
+    ///
+    /// Creates DIR when missing. The name defaults to the folder's, lowercased and made
+    /// npm-valid; names and keys follow the manifest's rules. Without --run the package
+    /// runs `sh ./run.sh`, and a placeholder run.sh that prints the names of the keys it
+    /// gets (never their values) is written unless one exists.
+    #[command(
+        after_long_help = "Examples:\n  keyward new tools/stripe --key STRIPE_SECRET_KEY\n  keyward new --name @acme/charge --key STRIPE_SECRET_KEY --run python3 ./charge.py"
+    )]
+    New(NewArgs),
+
     /// Install or update a package: pin its code and approve the keys it requests
     ///
     /// Shows each requested key with its state. On a terminal it asks which keys to
@@ -234,6 +245,23 @@ pub struct LogArgs {
     /// Check the HMAC chain; exit 7 naming the first bad entry
     #[arg(long)]
     pub verify: bool,
+}
+
+/// `new` arguments.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Package folder to write into (created when missing)
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Package name, `name` or `@scope/name` [default: the folder's name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// A key the package requests, e.g. STRIPE_SECRET_KEY (repeatable)
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// The command to launch: every argument after --run [default: sh ./run.sh]
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub run: Vec<String>,
 }
 
 /// `install` arguments.

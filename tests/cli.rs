@@ -20,6 +20,7 @@ mod keychain;
 mod keyring;
 mod leaks;
 mod manifest_rules;
+mod new;
 mod no_input;
 mod package_changes;
 mod package_tokens;

@@ -621,3 +621,219 @@ fn manifest_text_shown_to_the_owner_cannot_drive_the_terminal() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// The seed's shape: `keychain` in place of `keys`, `timeout`, `deliver`, `serve`
+
+const SEED_KEYCHAIN: &str = r#"{
+    "required": [{"name": "STRIPE_SECRET_KEY", "description": "charges cards"}],
+    "optional": [{"name": "STRIPE_ACCOUNT", "description": "connected account"}]
+}"#;
+
+#[test]
+fn manifest_seed_shape_installs_required_then_optional_keys() {
+    let report = accepted(manifest(&[
+        ("keychain", Some(SEED_KEYCHAIN)),
+        ("timeout", Some("30")),
+        ("deliver", Some(r#""env""#)),
+        ("serve", Some(r#""http""#)),
+    ]));
+    let keys: Vec<(String, bool, String)> = report["keys"]
+        .as_array()
+        .expect("`keys` is an array")
+        .iter()
+        .map(|k| {
+            (
+                k["name"].as_str().unwrap().to_owned(),
+                k["optional"].as_bool().unwrap(),
+                k["description"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("STRIPE_SECRET_KEY".into(), false, "charges cards".into()),
+            ("STRIPE_ACCOUNT".into(), true, "connected account".into()),
+        ],
+        "{report}"
+    );
+}
+
+#[test]
+fn manifest_seed_example_installs_and_runs_with_its_key_masked() {
+    let env = TestEnv::with_vault();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed-shape");
+    let dir = env.root().join("pkgs/seed-shape");
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["instant.package.json", "summary.sh"] {
+        std::fs::copy(src.join(file), dir.join(file)).unwrap();
+    }
+    let value = "sk-openai-example-value-5e1d";
+    env.set_secret("OPENAI_API_KEY", value);
+    env.install(None, &dir, &["OPENAI_API_KEY"]);
+    let assert = env.run_cmd(["@example/seed-shape"]).assert().success();
+    let stdout = crate::common::stdout_of(&assert);
+    assert!(
+        stdout.contains("hello from @example/seed-shape"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("OPENAI_API_KEY: given (28 bytes), value: <concealed by keyward>"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("SLACK_WEBHOOK_URL: not given"), "{stdout}");
+    assert!(!stdout.contains(value), "{stdout}");
+}
+
+#[test]
+fn manifest_with_both_keys_and_keychain_is_refused() {
+    let stderr = refused_field(
+        manifest(&[
+            ("keys", Some(r#"["STRIPE_SECRET_KEY"]"#)),
+            ("keychain", Some(SEED_KEYCHAIN)),
+        ]),
+        "keychain",
+        "together with `keys`",
+    );
+    assert!(stderr.contains("keep one of the two fields"), "{stderr}");
+}
+
+#[test]
+fn manifest_seed_shape_keys_follow_the_key_rules() {
+    for (keychain, field, hint) in [
+        (r#"["A"]"#, "keychain", "must be an object"),
+        (
+            r#"{"required": "A"}"#,
+            "keychain.required",
+            "must be an array",
+        ),
+        (
+            r#"{"requird": []}"#,
+            "keychain.requird",
+            "did you mean `required`?",
+        ),
+        (
+            r#"{"required": [{"name": "stripe"}]}"#,
+            "keychain.required[0].name",
+            "not a valid name",
+        ),
+        (
+            r#"{"optional": ["NODE_OPTIONS"]}"#,
+            "keychain.optional[0]",
+            "reserved",
+        ),
+        (
+            r#"{"required": [{"name": "A", "description": []}]}"#,
+            "keychain.required[0].description",
+            "must be a string",
+        ),
+        (
+            r#"{"required": ["A"], "optional": [{"name": "A"}]}"#,
+            "keychain.optional[0]",
+            "already requested by keychain.required[0]",
+        ),
+    ] {
+        refused_field(manifest(&[("keychain", Some(keychain))]), field, hint);
+    }
+}
+
+#[test]
+fn manifest_timeout_is_1_to_300_seconds() {
+    for ok in ["1", "300"] {
+        accepted(manifest(&[("timeout", Some(ok))]));
+    }
+    for bad in ["0", "301", "2.5", r#""10""#] {
+        refused_field(
+            manifest(&[("timeout", Some(bad))]),
+            "timeout",
+            "whole number of seconds from 1 to 300",
+        );
+    }
+}
+
+#[test]
+fn manifest_deliver_and_serve_take_their_documented_values() {
+    for ok in [r#""env""#, r#""files""#, r#""socket""#] {
+        accepted(manifest(&[("deliver", Some(ok))]));
+    }
+    accepted(manifest(&[("serve", Some(r#""cgi""#))]));
+    refused_field(
+        manifest(&[("deliver", Some(r#""stdin""#))]),
+        "deliver",
+        r#"must be one of "env", "files", "socket""#,
+    );
+    refused_field(
+        manifest(&[("serve", Some(r#""HTTP""#))]),
+        "serve",
+        r#"must be one of "cgi", "http""#,
+    );
+}
+
+#[test]
+fn manifest_env_naming_a_reserved_variable_is_refused() {
+    for name in [
+        "LD_PRELOAD",
+        "LD_LIBRARY_PATH",
+        "DYLD_INSERT_LIBRARIES",
+        "BASH_ENV",
+        "ENV",
+        "NODE_OPTIONS",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "IFS",
+        "SHELL",
+        "KEYWARD_VAULT",
+        "KEYWARD_PACKAGE_DIR",
+    ] {
+        refused_field(
+            manifest(&[("env", Some(&format!(r#"["HTTPS_PROXY", "{name}"]"#)))]),
+            "env[1]",
+            "is reserved",
+        );
+    }
+}
+
+#[test]
+fn manifest_near_miss_field_is_not_read_as_the_known_one() {
+    // `key` is not `keys`: the package requests nothing (and `install` should warn).
+    let report = accepted(manifest(&[("key", Some(r#"["OPENAI_API_KEY"]"#))]));
+    assert_eq!(report["keys"], serde_json::json!([]), "{report}");
+}
+
+#[test]
+fn manifest_near_miss_field_is_warned_about_at_install() {
+    let env = TestEnv::with_vault();
+    let dir = env.package_path("near-miss");
+    write_manifest(
+        &dir,
+        manifest(&[("key", Some(r#"["OPENAI_API_KEY"]"#)), ("Run", Some("1"))]),
+    );
+    let assert = env
+        .cmd()
+        .args(["install", dir.to_str().unwrap(), "--yes"])
+        .assert()
+        .success();
+    let stderr = stderr_of(&assert);
+    for warning in [
+        "keyward: warning: unknown field `key`; did you mean `keys`?",
+        "keyward: warning: unknown field `Run`; did you mean `run`?",
+    ] {
+        assert!(stderr.contains(warning), "{stderr}");
+    }
+    // With --json too: stdout stays one document, the warning goes to stderr.
+    let dir = env.package_path("near-miss-json");
+    write_manifest(&dir, manifest(&[("Keys", Some(r#"["OPENAI_API_KEY"]"#))]));
+    let assert = env
+        .cmd()
+        .args(["--json", "install", dir.to_str().unwrap(), "--yes"])
+        .assert()
+        .success();
+    serde_json::from_slice::<serde_json::Value>(&assert.get_output().stdout)
+        .expect("stdout is one JSON document");
+    assert!(
+        stderr_of(&assert).contains("unknown field `Keys`; did you mean `keys`?"),
+        "{}",
+        stderr_of(&assert)
+    );
+}

@@ -17,6 +17,9 @@ use crate::secret::SecretBytes;
 pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
     let mut kc = ctx.open(Role::Owner("installing a package"))?;
     let plan = kc.plan(&args.path, &ctx.out)?;
+    for warning in &plan.manifest.warnings {
+        ctx.out.warn(warning);
+    }
     let present = kc.secret_names()?;
     if !ctx.out.json {
         show_plan(ctx, &plan, &present);

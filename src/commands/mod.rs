@@ -7,6 +7,7 @@ mod init;
 mod install;
 mod keychain;
 mod log;
+mod new;
 mod render;
 mod run;
 mod secret;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Init(args) => init::cmd_init(&ctx, &args),
         Command::Keychain(cmd) => keychain::cmd_keychain(&ctx, cmd),
         Command::Secret(cmd) => secret::cmd_secret(&ctx, cmd),
+        Command::New(args) => new::cmd_new(&ctx, &args),
         Command::Install(args) => install::cmd_install(&ctx, &args),
         Command::Approve(args) => grant::cmd_approve(&ctx, &args),
         Command::Revoke(args) => grant::cmd_revoke(&ctx, &args),

@@ -109,6 +109,9 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
         .next()
         .expect("gather resolved one package");
     let check = check?;
+    for warning in &inst.manifest.warnings {
+        ctx.out.warn(warning);
+    }
     let states = inst.key_states(&view.present);
     let short = view.kc.short_values(&inst.granted)?;
     if ctx.out.json {

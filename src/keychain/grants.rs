@@ -149,6 +149,10 @@ mod tests {
                 .collect(),
             env: vec![],
             run: vec!["true".into()],
+            timeout: crate::manifest::DEFAULT_TIMEOUT,
+            deliver: crate::manifest::Deliver::Env,
+            serve: None,
+            warnings: vec![],
         }
     }
 
