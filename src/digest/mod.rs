@@ -10,6 +10,7 @@
 //! bytes that were pinned: nothing can swap the manifest between hashing and parsing.
 
 use std::collections::BTreeMap;
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -150,15 +151,10 @@ pub fn digest_tree_with_limits(
     opts: &Options,
     limits: &Limits,
 ) -> Result<TreeDigest, DigestError> {
-    let hashing = Hashing::new(root, opts);
+    let root_fd = walk::open_root(root)?;
+    let hashing = Hashing::new(root_fd.as_fd(), opts);
     let walk = |on_file: &mut OnFile<'_>| {
-        let mut walker = Walker {
-            root,
-            limits,
-            nodes: Vec::new(),
-            total_bytes: 0,
-            on_file,
-        };
+        let mut walker = Walker::new(root, root_fd.as_fd(), limits, on_file);
         let walked = walker.walk_root();
         if walked.is_err() {
             hashing.cancel.store(true, Ordering::Relaxed);
@@ -223,7 +219,7 @@ fn assemble(nodes: Vec<Node>, hashes: &[[u8; 32]], manifest: Option<Vec<u8>>) ->
     let mut hasher = Sha256::new();
     hasher.update(DOMAIN);
     let count = nodes.len() as u64;
-    let entries = nodes
+    let entries: Vec<Entry> = nodes
         .into_iter()
         .zip(hashes)
         .map(|(node, sha)| encode(&mut hasher, node, sha))
