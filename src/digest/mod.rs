@@ -26,6 +26,22 @@ pub use error::{DigestError, SpecialKind};
 use hash::Hashing;
 use walk::{Node, NodeKind, OnFile, Walker};
 
+/// Why [`TreeDigest::manifest`] is `None`: what, if anything, is at the manifest's
+/// place, so that the caller can say more than "does not exist".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestMissing {
+    /// There is no top-level [`MANIFEST_FILE`].
+    Absent,
+    /// It is a symlink, hashed as a link and never followed: the manifest must be the
+    /// file itself, so that the bytes parsed are the bytes hashed.
+    Symlink {
+        /// The link's target as stored (relative, inside the package).
+        target: String,
+    },
+    /// It is not a regular file: a folder (anything else fails the digest).
+    NotAFile,
+}
+
 /// The manifest's file name, at the package root.
 pub const MANIFEST_FILE: &str = "instant.package.json";
 
@@ -78,6 +94,8 @@ pub struct TreeDigest {
     /// [`MAX_MANIFEST_BYTES`](crate::manifest::MAX_MANIFEST_BYTES) is cut to one byte
     /// over that limit (it is hashed whole), which is enough for the parser to refuse it.
     pub manifest: Option<Vec<u8>>,
+    /// Why [`manifest`](Self::manifest) is `None`; `None` exactly when it is `Some`.
+    pub manifest_missing: Option<ManifestMissing>,
 }
 
 /// How [`digest_tree`] behaves, apart from what it computes.
@@ -226,10 +244,31 @@ fn assemble(nodes: Vec<Node>, hashes: &[[u8; 32]], manifest: Option<Vec<u8>>) ->
         .collect();
     hasher.update(b"E");
     hasher.update(count.to_be_bytes());
+    let manifest_missing = match &manifest {
+        Some(_) => None,
+        None => Some(manifest_missing(&entries)),
+    };
     TreeDigest {
         digest: format!("{DIGEST_PREFIX}{}", to_hex(&hasher.finalize())),
         entries,
         manifest,
+        manifest_missing,
+    }
+}
+
+/// What is at the manifest's place when no manifest was captured.
+fn manifest_missing(entries: &[Entry]) -> ManifestMissing {
+    match entries
+        .iter()
+        .find(|e| e.path == MANIFEST_FILE)
+        .map(|e| &e.kind)
+    {
+        None => ManifestMissing::Absent,
+        Some(EntryKind::Symlink { target }) => ManifestMissing::Symlink {
+            target: target.clone(),
+        },
+        // A regular file is always captured when it is hashed.
+        Some(EntryKind::Dir | EntryKind::File { .. }) => ManifestMissing::NotAFile,
     }
 }
 

@@ -642,6 +642,40 @@ fn entries_are_counted_while_a_folder_is_listed() {
 }
 
 #[test]
+fn manifest_missing_says_why() {
+    let missing = |dir: &Path| {
+        digest_tree(dir, &Options::default())
+            .unwrap()
+            .manifest_missing
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "real.json", b"{}", 0o644);
+    assert_eq!(missing(dir.path()), Some(ManifestMissing::Absent));
+    symlink("real.json", dir.path().join(MANIFEST_FILE)).unwrap();
+    let tree = digest_tree(dir.path(), &Options::default()).unwrap();
+    assert_eq!(tree.manifest, None);
+    let target = "real.json".to_owned();
+    assert_eq!(
+        tree.manifest_missing,
+        Some(ManifestMissing::Symlink { target })
+    );
+    fs::remove_file(dir.path().join(MANIFEST_FILE)).unwrap();
+    fs::create_dir(dir.path().join(MANIFEST_FILE)).unwrap();
+    assert_eq!(missing(dir.path()), Some(ManifestMissing::NotAFile));
+    fs::remove_dir(dir.path().join(MANIFEST_FILE)).unwrap();
+    write(dir.path(), MANIFEST_FILE, b"{}", 0o644);
+    let tree = digest_tree(dir.path(), &Options::default()).unwrap();
+    assert_eq!(
+        (tree.manifest.as_deref(), tree.manifest_missing),
+        (Some(&b"{}"[..]), None)
+    );
+    // Only the top-level one is the manifest.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &format!("sub/{MANIFEST_FILE}"), b"{}", 0o644);
+    assert_eq!(missing(dir.path()), Some(ManifestMissing::Absent));
+}
+
+#[test]
 fn folder_replaced_by_a_symlink_is_not_followed() {
     // The walk opens each folder relative to its parent without following links: a
     // symlink swapped in for a folder after the listing (here, without the race) makes
