@@ -357,3 +357,86 @@ fn digest_refuses_control_character_in_file_name() {
     fs::write(dir.join("a\nb"), "x").unwrap();
     refused(&env, &dir, "a\\nb", "contains a control character");
 }
+
+/// Asserts `keyward digest DIR` exits 1 naming `path` and saying `what`.
+fn digest_refused(env: &TestEnv, dir: &Path, path: &str, what: &str) {
+    let assert = env
+        .cmd()
+        .args(["digest", dir.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout("");
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.starts_with(&format!("keyward: error[package-files]: {path}: ")),
+        "the error names {path}: {stderr}"
+    );
+    assert!(stderr.contains(what), "{what:?}: {stderr}");
+}
+
+/// `keyward digest DIR`'s output, which must be a kw1 digest.
+fn digest_of(env: &TestEnv, dir: &Path) -> String {
+    let assert = env
+        .cmd()
+        .args(["digest", dir.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    out.trim_end().to_owned()
+}
+
+#[test]
+fn digest_refuses_symlink_escaping_through_another_symlink() {
+    let env = TestEnv::new();
+    let dir = bare_package(&env, "double-hop");
+    fs::create_dir_all(dir.join("a/b")).unwrap();
+    symlink("..", dir.join("a/b/up")).unwrap();
+    symlink("a/b/up/../../../outside", dir.join("esc")).unwrap();
+    digest_refused(
+        &env,
+        &dir,
+        "esc",
+        "symlink target `a/b/up/../../../outside` leads outside the package through the \
+         symlink `a/b/up`",
+    );
+}
+
+#[test]
+fn digest_refuses_symlink_loop_without_hanging() {
+    let env = TestEnv::new();
+    let dir = bare_package(&env, "loop");
+    symlink("pong", dir.join("ping")).unwrap();
+    symlink("ping", dir.join("pong")).unwrap();
+    // The harness's timeout fails the test if the resolver goes round forever.
+    digest_refused(&env, &dir, "ping", "goes round a loop of symlinks");
+}
+
+#[test]
+fn digest_accepts_symlinks_that_stay_inside() {
+    let env = TestEnv::new();
+    let dir = bare_package(&env, "inside-links");
+    fs::create_dir_all(dir.join("src")).unwrap();
+    fs::create_dir_all(dir.join("sub/sibling")).unwrap();
+    fs::create_dir_all(dir.join("sub/pkg")).unwrap();
+    fs::write(dir.join("src/main.py"), "print('hi')\n").unwrap();
+    symlink("./src", dir.join("lib")).unwrap();
+    symlink("../sibling", dir.join("sub/pkg/x")).unwrap();
+    symlink("lib/../src/main.py", dir.join("main")).unwrap();
+    assert_eq!(digest_of(&env, &dir), kw1_digest(&dir));
+}
+
+#[test]
+fn digest_refuses_top_level_git_that_is_not_a_folder() {
+    let env = TestEnv::new();
+    let outside = env.package_path("elsewhere");
+    fs::create_dir_all(&outside).unwrap();
+    let dir = bare_package(&env, "git-link");
+    symlink(&outside, dir.join(".git")).unwrap();
+    let what = format!("is a symlink to `{}`, not a folder", outside.display());
+    digest_refused(&env, &dir, ".git", &what);
+
+    let env = TestEnv::new();
+    let dir = bare_package(&env, "git-file");
+    fs::write(dir.join(".git"), "gitdir: /elsewhere\n").unwrap();
+    digest_refused(&env, &dir, ".git", "is a file, not a folder");
+}

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 
 use super::MANIFEST_FILE;
+use super::walk::MAX_LINK_HOPS;
 // Only the docs name the limits.
 #[cfg(doc)]
 use super::Limits;
@@ -84,6 +85,60 @@ pub enum DigestError {
         path: String,
         /// Its target, escaped for display.
         target: String,
+    },
+    /// A symlink whose target stays inside the package lexically, but leaves it once
+    /// a symlink on the way is followed, as the kernel would (`a/b/up -> ..` then
+    /// `esc -> a/b/up/../../../x`).
+    #[error(
+        "{path}: symlink target `{target}` leads outside the package through the symlink \
+         `{via}`; package symlinks must stay inside the package — point it at something in \
+         the package or replace it with a copy"
+    )]
+    SymlinkEscapesThrough {
+        /// The link.
+        path: String,
+        /// Its target, escaped for display.
+        target: String,
+        /// The last symlink followed before the target left the package.
+        via: String,
+    },
+    /// A symlink that leads into the top-level `.git` folder, which is never hashed.
+    #[error(
+        "{path}: symlink target `{target}` leads into the top-level .git folder, which is \
+         left out of the digest; point it at something else in the package or replace it \
+         with a copy"
+    )]
+    SymlinkIntoGit {
+        /// The link.
+        path: String,
+        /// Its target, escaped for display.
+        target: String,
+    },
+    /// A symlink that goes round a loop of symlinks, or through more of them than the
+    /// kernel follows.
+    #[error(
+        "{path}: symlink target `{target}` goes round a loop of symlinks (or through more \
+         than {MAX_LINK_HOPS}), so nothing could open it; point it at a file or folder in the \
+         package, or remove it"
+    )]
+    SymlinkLoop {
+        /// A link on the loop.
+        path: String,
+        /// Its target, escaped for display.
+        target: String,
+    },
+    /// The top-level `.git` is not a real folder: it is left out of the digest, so a
+    /// symlink or file there could hold code that is never pinned.
+    #[error(
+        "{path}: is {what}, not a folder; keyward leaves only a real top-level .git folder \
+         out of the digest — replace it with the repository's folder or remove it (a git \
+         worktree or submodule has a .git file: install from a regular clone or a copy)"
+    )]
+    GitNotAFolder {
+        /// `.git`.
+        path: String,
+        /// What it is, e.g. "a symlink to `/elsewhere`".
+        what: String,
     },
     /// A FIFO, socket or device.
     #[error(

@@ -2,14 +2,14 @@
 //! capturing the manifest, detecting files that change under us, and the progress bar.
 
 use std::cell::RefCell;
-use std::fs::{self, File, Metadata};
+use std::fs::File;
 use std::io::{self, Read};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-use std::path::Path;
+use std::os::fd::BorrowedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rustix::fs::{FileType, Mode, OFlags};
 use sha2::{Digest, Sha256};
 
 use super::error::{DigestError, changed, open_error};
@@ -39,14 +39,18 @@ pub(super) struct Stat {
 }
 
 impl Stat {
-    pub(super) fn of(meta: &Metadata) -> Stat {
+    // The fields' widths differ between architectures: a cast that is a no-op on one
+    // is a conversion on another.
+    #[allow(clippy::unnecessary_cast)]
+    pub(super) fn from_raw(st: &rustix::fs::Stat) -> Stat {
         Stat {
-            size: meta.size(),
-            mtime: meta.mtime(),
-            mtime_nsec: meta.mtime_nsec(),
-            ino: meta.ino(),
-            dev: meta.dev(),
-            exec: meta.mode() & 0o100 != 0,
+            // Sizes of regular files are never negative.
+            size: st.st_size.max(0) as u64,
+            mtime: st.st_mtime as i64,
+            mtime_nsec: st.st_mtime_nsec as i64,
+            ino: st.st_ino as u64,
+            dev: st.st_dev as u64,
+            exec: st.st_mode & 0o100 != 0,
         }
     }
 }
@@ -63,7 +67,8 @@ type Hashes = (Vec<[u8; 32]>, Option<Vec<u8>>);
 
 /// What the hashing jobs share while the walk spawns them.
 pub(super) struct Hashing<'a> {
-    root: &'a Path,
+    /// Files are opened relative to the root's descriptor, see [`hash_one`].
+    root: BorrowedFd<'a>,
     done: Mutex<Vec<Hashed>>,
     /// The failure with the lowest node index, so that the error reported does not
     /// depend on thread timing.
@@ -73,7 +78,7 @@ pub(super) struct Hashing<'a> {
 }
 
 impl<'a> Hashing<'a> {
-    pub(super) fn new(root: &'a Path, opts: &Options) -> Self {
+    pub(super) fn new(root: BorrowedFd<'a>, opts: &Options) -> Self {
         Hashing {
             root,
             done: Mutex::new(Vec::new()),
@@ -189,38 +194,46 @@ thread_local! {
 }
 
 fn hash_one(
-    root: &Path,
+    root: BorrowedFd<'_>,
     rel: &str,
     walked: &Stat,
     capture: bool,
     bar: Option<&ProgressBar>,
 ) -> Result<([u8; 32], Option<Vec<u8>>), DigestError> {
-    let file = open_no_follow(&root.join(rel)).map_err(|e| open_error(rel, e))?;
+    let file = open_no_follow(root, rel).map_err(|e| open_error(rel, e.into()))?;
     let read =
         BUF.with_borrow_mut(|buf| read_and_hash(&file, rel, walked.size, capture, bar, buf))?;
     // One fstat, after reading, checks both the type and the stat: a fstat before
     // reading costs 5% on small files, and whatever a non-regular file swapped in
     // after the walk was, reading it cannot block (O_NONBLOCK) nor run long (reads
     // stop at the walk's size).
-    let after = file.metadata().map_err(|source| DigestError::Io {
+    let after = rustix::fs::fstat(&file).map_err(|errno| DigestError::Io {
         path: rel.to_owned(),
         action: "read the metadata of",
-        source,
+        source: errno.into(),
     })?;
-    if !after.is_file() {
+    if FileType::from_raw_mode(after.st_mode) != FileType::RegularFile {
         return Err(changed(rel, "it is no longer a regular file"));
     }
-    check_unchanged(rel, walked, &Stat::of(&after), read.bytes)?;
+    check_unchanged(rel, walked, &Stat::from_raw(&after), read.bytes)?;
     Ok((read.sha, read.captured))
 }
 
-/// Opens without following a final symlink (one swapped in after the walk) and
-/// without blocking (a FIFO swapped in after the walk would otherwise hang us).
-fn open_no_follow(path: &Path) -> io::Result<File> {
-    fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
+/// Opens `rel` relative to the root's descriptor (a shorter path walk than from `/`),
+/// without following a final symlink (one swapped in after the walk) and without
+/// blocking (a FIFO swapped in after the walk would otherwise hang us).
+///
+/// The folders on the way are resolved again, and one of them could have been swapped
+/// for a symlink since the walk. That is safe: the fstat after reading must show the
+/// inode and device the walk's stat (relative to the real folder) saw, so a different
+/// file is refused, and the same inode reached another way has the same content.
+/// Opening relative to each folder's own descriptor would save the few components
+/// but keep one descriptor open per folder with files waiting to be hashed: thousands
+/// on a wide tree, past the usual limit of 1024.
+fn open_no_follow(root: BorrowedFd<'_>, rel: &str) -> rustix::io::Result<File> {
+    let flags =
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    rustix::fs::openat(root, rel, flags, Mode::empty()).map(File::from)
 }
 
 struct FileHash {

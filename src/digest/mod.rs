@@ -10,6 +10,7 @@
 //! bytes that were pinned: nothing can swap the manifest between hashing and parsing.
 
 use std::collections::BTreeMap;
+use std::os::fd::AsFd;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -24,6 +25,22 @@ pub use error::{DigestError, SpecialKind};
 
 use hash::Hashing;
 use walk::{Node, NodeKind, OnFile, Walker};
+
+/// Why [`TreeDigest::manifest`] is `None`: what, if anything, is at the manifest's
+/// place, so that the caller can say more than "does not exist".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestMissing {
+    /// There is no top-level [`MANIFEST_FILE`].
+    Absent,
+    /// It is a symlink, hashed as a link and never followed: the manifest must be the
+    /// file itself, so that the bytes parsed are the bytes hashed.
+    Symlink {
+        /// The link's target as stored (relative, inside the package).
+        target: String,
+    },
+    /// It is not a regular file: a folder (anything else fails the digest).
+    NotAFile,
+}
 
 /// The manifest's file name, at the package root.
 pub const MANIFEST_FILE: &str = "instant.package.json";
@@ -77,6 +94,8 @@ pub struct TreeDigest {
     /// [`MAX_MANIFEST_BYTES`](crate::manifest::MAX_MANIFEST_BYTES) is cut to one byte
     /// over that limit (it is hashed whole), which is enough for the parser to refuse it.
     pub manifest: Option<Vec<u8>>,
+    /// Why [`manifest`](Self::manifest) is `None`; `None` exactly when it is `Some`.
+    pub manifest_missing: Option<ManifestMissing>,
 }
 
 /// How [`digest_tree`] behaves, apart from what it computes.
@@ -150,15 +169,10 @@ pub fn digest_tree_with_limits(
     opts: &Options,
     limits: &Limits,
 ) -> Result<TreeDigest, DigestError> {
-    let hashing = Hashing::new(root, opts);
+    let root_fd = walk::open_root(root)?;
+    let hashing = Hashing::new(root_fd.as_fd(), opts);
     let walk = |on_file: &mut OnFile<'_>| {
-        let mut walker = Walker {
-            root,
-            limits,
-            nodes: Vec::new(),
-            total_bytes: 0,
-            on_file,
-        };
+        let mut walker = Walker::new(root, root_fd.as_fd(), limits, on_file);
         let walked = walker.walk_root();
         if walked.is_err() {
             hashing.cancel.store(true, Ordering::Relaxed);
@@ -223,17 +237,38 @@ fn assemble(nodes: Vec<Node>, hashes: &[[u8; 32]], manifest: Option<Vec<u8>>) ->
     let mut hasher = Sha256::new();
     hasher.update(DOMAIN);
     let count = nodes.len() as u64;
-    let entries = nodes
+    let entries: Vec<Entry> = nodes
         .into_iter()
         .zip(hashes)
         .map(|(node, sha)| encode(&mut hasher, node, sha))
         .collect();
     hasher.update(b"E");
     hasher.update(count.to_be_bytes());
+    let manifest_missing = match &manifest {
+        Some(_) => None,
+        None => Some(manifest_missing(&entries)),
+    };
     TreeDigest {
         digest: format!("{DIGEST_PREFIX}{}", to_hex(&hasher.finalize())),
         entries,
         manifest,
+        manifest_missing,
+    }
+}
+
+/// What is at the manifest's place when no manifest was captured.
+fn manifest_missing(entries: &[Entry]) -> ManifestMissing {
+    match entries
+        .iter()
+        .find(|e| e.path == MANIFEST_FILE)
+        .map(|e| &e.kind)
+    {
+        None => ManifestMissing::Absent,
+        Some(EntryKind::Symlink { target }) => ManifestMissing::Symlink {
+            target: target.clone(),
+        },
+        // A regular file is always captured when it is hashed.
+        Some(EntryKind::Dir | EntryKind::File { .. }) => ManifestMissing::NotAFile,
     }
 }
 

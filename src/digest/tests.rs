@@ -249,14 +249,44 @@ fn nested_git_is_hashed_and_top_level_git_is_not() {
 }
 
 #[test]
-fn top_level_git_of_any_type_is_skipped() {
+fn top_level_git_that_is_not_a_real_folder_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "evil.sh", b"#!/bin/sh\n", 0o755);
+    type Make = fn(&Path, &Path);
+    let cases: [(&str, Make); 4] = [
+        ("a symlink to `", |root, outside| {
+            symlink(outside, root.join(".git")).unwrap()
+        }),
+        ("a symlink to `sub`", |root, _| {
+            fs::create_dir(root.join("sub")).unwrap();
+            symlink("sub", root.join(".git")).unwrap()
+        }),
+        ("a file", |root, _| {
+            write(root, ".git", b"gitdir: /elsewhere\n", 0o644)
+        }),
+        ("a FIFO", |root, _| {
+            run(Command::new("mkfifo").arg(root.join(".git")))
+        }),
+    ];
+    for (what, make) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "x", b"x", 0o644);
+        make(dir.path(), outside.path());
+        let err = digest_err(dir.path());
+        let named = matches!(&err, DigestError::GitNotAFolder { path, what: w } if path == ".git" && w.starts_with(what));
+        assert!(named, "{what}: {err}");
+        let msg = err.to_string();
+        assert!(msg.starts_with(".git: is "), "{msg}");
+        assert!(msg.contains("not a folder") && msg.contains(" — "), "{msg}");
+    }
+    // A real folder is still left out, whatever it holds.
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "x", b"x", 0o644);
     let before = digest(dir.path());
-    run(Command::new("mkfifo").arg(dir.path().join(".git")));
+    write(dir.path(), ".git/HEAD", b"ref: x\n", 0o644);
+    symlink("/etc/passwd", dir.path().join(".git/abs")).unwrap();
     assert_eq!(digest(dir.path()), before);
 }
-
 #[test]
 fn absolute_symlink_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -283,6 +313,146 @@ fn escaping_symlinks_are_refused() {
     symlink("a/../../f", dir.path().join("sub/deep/ok")).unwrap();
     symlink("missing", dir.path().join("dangling")).unwrap();
     digest_tree(dir.path(), &Options::default()).unwrap();
+}
+
+/// A tree of `(path, target)` symlinks plus a few real folders and files.
+fn link_tree(links: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "src/main.rs", b"fn main() {}\n", 0o644);
+    write(root, "sibling/f", b"f", 0o644);
+    write(root, "sub/deeper/g", b"g", 0o644);
+    write(root, "README", b"readme", 0o644);
+    fs::create_dir_all(root.join("a/b")).unwrap();
+    for (path, target) in links {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        symlink(target, path).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn symlink_escaping_through_another_symlink_is_refused() {
+    // `a/b/up` is `a`, so three `..` from it leave the package although the target
+    // stays inside on paper.
+    let dir = link_tree(&[("a/b/up", ".."), ("esc", "a/b/up/../../../outside")]);
+    assert!(!link_escapes("esc", "a/b/up/../../../outside"));
+    let err = digest_err(dir.path());
+    let through = matches!(&err, DigestError::SymlinkEscapesThrough { path, via, .. } if path == "esc" && via == "a/b/up");
+    assert!(through, "{err}");
+    let msg = err.to_string();
+    assert!(msg.starts_with("esc: symlink target `a/b/up/../../../outside` leads outside the package through the symlink `a/b/up`"), "{msg}");
+
+    // Through a chain: l1 -> l2 -> sub/up2 -> .. (the root), then `..`.
+    let chain = [
+        ("l1", "l2"),
+        ("l2", "sub/up2"),
+        ("sub/up2", ".."),
+        ("x", "l1/../outside"),
+    ];
+    let err = digest_err(link_tree(&chain).path());
+    let through = matches!(&err, DigestError::SymlinkEscapesThrough { path, via, .. } if path == "x" && via == "l1");
+    assert!(through, "{err}");
+
+    // A link that is itself fine but whose target's folder is reached through a link
+    // deeper down.
+    let deep = [("sub/up", ".."), ("sub/y", "up/../x")];
+    let err = digest_err(link_tree(&deep).path());
+    assert!(
+        matches!(&err, DigestError::SymlinkEscapesThrough { path, .. } if path == "sub/y"),
+        "{err}"
+    );
+}
+
+#[test]
+fn symlink_loops_and_overlong_chains_are_refused() {
+    for links in [
+        &[("ping", "pong"), ("pong", "ping")][..],
+        &[("self", "self")],
+        &[("x", "loop/f"), ("loop", "loop/inner")],
+        &[("sub/p", "../q"), ("q", "sub/p/x")],
+    ] {
+        let err = digest_err(link_tree(links).path());
+        assert!(
+            matches!(err, DigestError::SymlinkLoop { .. }),
+            "{links:?}: {err}"
+        );
+        assert!(err.to_string().contains("loop of symlinks"), "{err}");
+    }
+    // Linux follows at most 40 nested links; a chain of 41 could never be opened.
+    let chain = |n: usize| {
+        let names: Vec<String> = (0..=n).map(|i| format!("l{i:02}")).collect();
+        let mut links: Vec<(String, String)> = names
+            .windows(2)
+            .map(|w| (w[0].clone(), w[1].clone()))
+            .collect();
+        links.push((names[n].clone(), "README".to_owned()));
+        links
+    };
+    let as_refs = |links: &[(String, String)]| -> Vec<(String, String)> { links.to_vec() };
+    for (n, ok) in [(39, true), (41, false)] {
+        let links = as_refs(&chain(n));
+        let refs: Vec<(&str, &str)> = links
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let result = digest_tree(link_tree(&refs).path(), &Options::default());
+        assert_eq!(result.is_ok(), ok, "a chain of {n}: {result:?}");
+    }
+}
+
+#[test]
+fn symlink_into_the_top_level_git_is_refused() {
+    for (link, target) in [
+        ("hook", ".git/hooks/pre-commit"),
+        ("sub/up", "../.git"),
+        ("via", "src/../.git/config"),
+    ] {
+        for with_git in [true, false] {
+            let dir = link_tree(&[(link, target)]);
+            if with_git {
+                write(dir.path(), ".git/hooks/pre-commit", b"#!/bin/sh\n", 0o755);
+            }
+            let err = digest_err(dir.path());
+            assert!(
+                matches!(&err, DigestError::SymlinkIntoGit { path, .. } if path == link),
+                "{link} -> {target}: {err}"
+            );
+        }
+    }
+    // A nested .git is code like any other, and so is a name that only starts so.
+    let dir = link_tree(&[("n", "sub/.git"), ("g", ".github")]);
+    write(dir.path(), "sub/.git", b"gitdir: x\n", 0o644);
+    digest_tree(dir.path(), &Options::default()).unwrap();
+}
+
+#[test]
+fn symlinks_inside_the_package_stay_accepted() {
+    let links = [
+        ("lib", "./src"),
+        ("sub/x", "../sibling"),
+        ("sub/deeper/back", "../../README"),
+        ("main", "lib/main.rs"),
+        // `lib/..` is the root, as the kernel resolves it: still inside.
+        ("readme", "lib/../README"),
+        ("c1", "c2"),
+        ("c2", "c3/"),
+        ("c3", "sub/deeper"),
+        ("g", "c1/g"),
+        ("dot", "."),
+        ("sub/dots", "./.././sub//deeper/./g"),
+        ("dangling", "missing/../README"),
+        ("through-file", "README/x"),
+    ];
+    let dir = link_tree(&links);
+    let tree = digest_tree(dir.path(), &Options::default()).unwrap();
+    let recorded = tree
+        .entries
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::Symlink { .. }))
+        .count();
+    assert_eq!(recorded, links.len());
 }
 
 #[test]
@@ -437,6 +607,87 @@ fn too_many_entries() {
     let err = digest_tree_with_limits(dir.path(), &opts, &small(4, 100, 8)).unwrap_err();
     assert!(
         matches!(err, DigestError::TooManyEntries { limit: 4, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn entries_are_counted_while_a_folder_is_listed() {
+    // `0/pipe` would be the first error found by visiting; the root's listing alone is
+    // over the limit, so the walk stops before visiting anything.
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("0")).unwrap();
+    run(Command::new("mkfifo").arg(dir.path().join("0/pipe")));
+    for i in 0..20 {
+        write(dir.path(), &format!("f{i:02}"), b"", 0o644);
+    }
+    let opts = Options::default();
+    let err = digest_tree_with_limits(dir.path(), &opts, &small(10, 100, 8)).unwrap_err();
+    assert!(
+        matches!(err, DigestError::TooManyEntries { limit: 10, .. }),
+        "{err}"
+    );
+
+    // Entries listed in a folder further up count too: root, a, a/1..3, b, c is 7.
+    let dir = tempfile::tempdir().unwrap();
+    for rel in ["a/1", "a/2", "a/3", "b", "c"] {
+        write(dir.path(), rel, b"", 0o644);
+    }
+    digest_tree_with_limits(dir.path(), &opts, &small(7, 100, 8)).unwrap();
+    let err = digest_tree_with_limits(dir.path(), &opts, &small(6, 100, 8)).unwrap_err();
+    assert!(
+        matches!(err, DigestError::TooManyEntries { limit: 6, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn manifest_missing_says_why() {
+    let missing = |dir: &Path| {
+        digest_tree(dir, &Options::default())
+            .unwrap()
+            .manifest_missing
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "real.json", b"{}", 0o644);
+    assert_eq!(missing(dir.path()), Some(ManifestMissing::Absent));
+    symlink("real.json", dir.path().join(MANIFEST_FILE)).unwrap();
+    let tree = digest_tree(dir.path(), &Options::default()).unwrap();
+    assert_eq!(tree.manifest, None);
+    let target = "real.json".to_owned();
+    assert_eq!(
+        tree.manifest_missing,
+        Some(ManifestMissing::Symlink { target })
+    );
+    fs::remove_file(dir.path().join(MANIFEST_FILE)).unwrap();
+    fs::create_dir(dir.path().join(MANIFEST_FILE)).unwrap();
+    assert_eq!(missing(dir.path()), Some(ManifestMissing::NotAFile));
+    fs::remove_dir(dir.path().join(MANIFEST_FILE)).unwrap();
+    write(dir.path(), MANIFEST_FILE, b"{}", 0o644);
+    let tree = digest_tree(dir.path(), &Options::default()).unwrap();
+    assert_eq!(
+        (tree.manifest.as_deref(), tree.manifest_missing),
+        (Some(&b"{}"[..]), None)
+    );
+    // Only the top-level one is the manifest.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &format!("sub/{MANIFEST_FILE}"), b"{}", 0o644);
+    assert_eq!(missing(dir.path()), Some(ManifestMissing::Absent));
+}
+
+#[test]
+fn folder_replaced_by_a_symlink_is_not_followed() {
+    // The walk opens each folder relative to its parent without following links: a
+    // symlink swapped in for a folder after the listing (here, without the race) makes
+    // the open fail instead of leading the walk outside.
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret", b"s", 0o644);
+    symlink(outside.path(), dir.path().join("d")).unwrap();
+    let root = walk::open_root(dir.path()).unwrap();
+    let err = walk::open_dir(std::os::fd::AsFd::as_fd(&root), "d", "d").unwrap_err();
+    assert!(
+        matches!(&err, DigestError::ChangedWhileHashing { path, .. } if path == "d"),
         "{err}"
     );
 }
