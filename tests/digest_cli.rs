@@ -434,9 +434,45 @@ fn digest_refuses_top_level_git_that_is_not_a_folder() {
     symlink(&outside, dir.join(".git")).unwrap();
     let what = format!("is a symlink to `{}`, not a folder", outside.display());
     digest_refused(&env, &dir, ".git", &what);
+}
 
+#[test]
+fn a_symlinked_manifest_is_refused_saying_what_it_is() {
+    let env = TestEnv::with_vault();
+    let dir = env.root().join("linked");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("real.json"),
+        crate::common::manifest_json("linked", &[]),
+    )
+    .unwrap();
+    symlink("real.json", dir.join("instant.package.json")).unwrap();
+    let out = env
+        .cmd()
+        .args(["install", dir.to_str().unwrap(), "--yes"])
+        .assert()
+        .code(1);
+    let err = crate::common::stderr_of(&out);
+    assert!(err.contains("error[no-manifest]"), "{err}");
+    assert!(err.contains("is a symlink (to `real.json`)"), "{err}");
+}
+
+#[test]
+fn a_git_file_is_hashed_like_any_file() {
     let env = TestEnv::new();
-    let dir = bare_package(&env, "git-file");
-    fs::write(dir.join(".git"), "gitdir: /elsewhere\n").unwrap();
-    digest_refused(&env, &dir, ".git", "is a file, not a folder");
+    let dir = env.root().join("worktree");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a"), "a").unwrap();
+    let digest = |env: &TestEnv| {
+        let out = env.cmd().args(["digest"]).arg(&dir).assert().success();
+        crate::common::stdout_of(&out)
+    };
+    std::fs::write(dir.join(".git"), "gitdir: /elsewhere\n").unwrap();
+    let first = digest(&env);
+    std::fs::write(dir.join(".git"), "gitdir: /other\n").unwrap();
+    assert_ne!(
+        first,
+        digest(&env),
+        "editing a .git file must change the digest"
+    );
 }

@@ -183,8 +183,7 @@ impl<'a> Walker<'a> {
             if raw == b"." || raw == b".." {
                 continue;
             }
-            if rel.is_empty() && raw == b".git" {
-                check_git(dir, entry.file_type())?;
+            if rel.is_empty() && raw == b".git" && is_git_folder(dir, entry.file_type())? {
                 continue;
             }
             let name = checked_name(rel, raw)?;
@@ -318,25 +317,27 @@ fn link_target(dir: BorrowedFd<'_>, name: &str, rel: &str) -> Result<String, Dig
     Ok(target)
 }
 
-/// The top-level `.git` is left out of the digest unread, which is only sound for a
-/// real folder: a symlink there could point anywhere, and a file or anything else by
-/// that name would be unpinned content the package could run. The listed type is
-/// enough to accept a folder; anything else is described in the error.
-fn check_git(root: BorrowedFd<'_>, listed: FileType) -> Result<(), DigestError> {
+/// Whether the top-level `.git` is the folder left out of the digest. Leaving it out
+/// unread is only sound for a real folder: a symlink there could point anywhere. A
+/// regular file (`gitdir: …` in worktrees and submodules) is hashed like any other
+/// file; a symlink or special file is refused, described in the error.
+fn is_git_folder(root: BorrowedFd<'_>, listed: FileType) -> Result<bool, DigestError> {
     const GIT: &str = ".git";
     let kind = match listed {
-        FileType::Directory => return Ok(()),
+        FileType::Directory => return Ok(true),
         FileType::Unknown => match rustix::fs::statat(root, GIT, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => FileType::from_raw_mode(st.st_mode),
             // Gone since the listing: there is nothing left out.
-            Err(Errno::NOENT) => return Ok(()),
+            Err(Errno::NOENT) => return Ok(true),
             Err(errno) => return Err(entry_error(GIT, "read the metadata of", errno)),
         },
         other => other,
     };
     let what = match kind {
-        FileType::Directory => return Ok(()),
-        FileType::RegularFile => "a file".to_owned(),
+        FileType::Directory => return Ok(true),
+        // A worktree's or submodule's `.git` file (`gitdir: …`) is not the folder that
+        // is left out: it is hashed like any other file.
+        FileType::RegularFile => return Ok(false),
         FileType::Symlink => match rustix::fs::readlinkat(root, GIT, Vec::new()) {
             Ok(target) => format!("a symlink to `{}`", escape_name(target.as_bytes())),
             Err(_) => "a symlink".to_owned(),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::{Action, Installed, Keychain, Writer};
-use crate::digest::{self, Change, Entry, TreeDigest};
+use crate::digest::{self, Change, Entry, ManifestMissing, TreeDigest};
 use crate::error::{Error, Result};
 use crate::manifest::{self, Manifest};
 use crate::output::Output;
@@ -51,8 +51,17 @@ pub(super) fn package_dir(arg: &Path) -> Result<PathBuf> {
 pub(super) fn tree_manifest(dir: &Path, tree: &TreeDigest) -> Result<Manifest> {
     let file = dir.join(digest::MANIFEST_FILE);
     let bytes = tree.manifest.as_deref().ok_or_else(|| {
-        Error::general(format!("{} does not exist", file.display()))
-            .hint("a package is a folder with an instant.package.json at its root")
+        let what = match &tree.manifest_missing {
+            Some(ManifestMissing::Symlink { target }) => format!(
+                "is a symlink (to `{}`); keyward reads the manifest only from a regular file in the package",
+                crate::output::sanitize(target)
+            ),
+            Some(ManifestMissing::NotAFile) => "is not a regular file".to_owned(),
+            Some(ManifestMissing::Absent) | None => "does not exist".to_owned(),
+        };
+        Error::general(format!("{} {what}", file.display()))
+            .code("no-manifest")
+            .hint("a package is a folder with an instant.package.json file at its root")
     })?;
     manifest::parse(bytes, &file).map_err(|e| Error::general(e.to_string()))
 }
