@@ -11,6 +11,7 @@ mod digest_cli;
 mod double_opt_in;
 mod generated;
 mod grant_tamper;
+mod hardening;
 mod help;
 mod init;
 mod install_no_input;
@@ -29,6 +30,10 @@ mod run_mask;
 mod secret;
 mod token;
 mod unlock;
+
+/// Running keyward as an unprivileged user (`nobody` through setpriv when root).
+#[path = "common/users.rs"]
+mod users;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
