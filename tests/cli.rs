@@ -18,6 +18,7 @@ mod install_no_input;
 mod integrity;
 mod keychain;
 mod keyring;
+mod kill_loop;
 mod leaks;
 mod manifest_rules;
 mod no_input;
