@@ -8,6 +8,7 @@ mod completion;
 mod concurrency;
 mod config;
 mod digest_cli;
+mod disk_full;
 mod double_opt_in;
 mod generated;
 mod grant_tamper;
