@@ -10,6 +10,7 @@ mod config;
 mod digest_cli;
 mod disk_full;
 mod double_opt_in;
+mod fuzzing;
 mod generated;
 mod grant_tamper;
 mod hardening;
