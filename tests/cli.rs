@@ -4,6 +4,7 @@
 mod common;
 
 mod audit;
+mod canaries;
 mod completion;
 mod concurrency;
 mod config;
