@@ -11,9 +11,12 @@ fn main() -> ExitCode {
     // First, before any argument, variable, file or key is read: nothing this process
     // will hold may be dumped or read through /proc by another process.
     if let Err(err) = harden_process() {
-        let json = std::env::args_os().any(|a| a == "--json");
-        report(&err, json, false);
-        let is_run = std::env::args_os().nth(1).is_some_and(|a| a == "run");
+        let args: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        report(&err, args.iter().any(|a| a == "--json"), false);
+        let is_run = command_words(&args).first() == Some(&"run");
         return ExitCode::from(if is_run { 125 } else { err.kind.exit_code() });
     }
     // Answers `COMPLETE=<shell> keyward …` (dynamic completion) and exits; otherwise a no-op.

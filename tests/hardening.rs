@@ -116,11 +116,12 @@ impl Setup {
         fs::create_dir(&cwd).unwrap();
         if who == As::Nobody && is_root() {
             // The temp dir is 0700 root: hand all of it over, then make the vault.
+            env.unprivileged_bin();
             fs::set_permissions(env.root(), fs::Permissions::from_mode(0o755)).unwrap();
             env.give_to_unprivileged_user();
             let key = env.unprivileged_ok(&["init", "--backend", "env"], &cwd);
             env.set_master_key(key);
-            let mut set = env.unprivileged(keyward_bin());
+            let mut set = env.unprivileged(env.unprivileged_bin());
             set.args(["secret", "set", "OTHER_KEY", "--from-env", "SOURCE"])
                 .env("SOURCE", "a-value-granted-to-no-one");
             let out = run_no_stdin(&mut set);
@@ -176,7 +177,10 @@ fn probe(s: &Setup) -> Probe {
     let release = s.env.root().join("probe.release");
     // sh raises the limit (while still root, when root) and execs keyward, through
     // setpriv when root: one pid throughout.
-    let inner = s.as_who(keyward_bin());
+    let inner = match s.who {
+        As::Nobody => s.as_who(s.env.unprivileged_bin()),
+        As::Capless => s.as_who(keyward_bin()),
+    };
     let mut cmd = s.env.std_cmd("sh");
     cmd.arg("-c")
         .arg("ulimit -c \"$(ulimit -H -c)\" && exec \"$@\"")

@@ -8,7 +8,8 @@
 //! left as it is).
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 
 use crate::common::{TestEnv, keyward_bin, run_no_stdin};
@@ -70,10 +71,27 @@ impl TestEnv {
         }
     }
 
+    /// The keyward binary as [`NOBODY`] can run it: when root, a copy in the test
+    /// folder (the build's own may sit under a folder only root can enter, such as
+    /// /root); the build's otherwise.
+    pub fn unprivileged_bin(&self) -> PathBuf {
+        if !is_root() {
+            return keyward_bin();
+        }
+        let bin = self.root().join("bin/keyward");
+        if !bin.exists() {
+            std::fs::create_dir_all(bin.parent().unwrap()).expect("create bin/");
+            std::fs::copy(keyward_bin(), &bin).expect("copy the keyward binary");
+            std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod the keyward copy");
+        }
+        bin
+    }
+
     /// `keyward ARGS…` as [`TestEnv::unprivileged`]; asserts success; returns stdout.
     pub fn unprivileged_ok(&self, args: &[&str], cwd: &Path) -> String {
         let out = run_no_stdin(
-            self.unprivileged(keyward_bin())
+            self.unprivileged(self.unprivileged_bin())
                 .args(args)
                 .current_dir(cwd)
                 .stdin(Stdio::null()),
