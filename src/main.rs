@@ -8,6 +8,17 @@ use keyward::cli::{Cli, Command};
 use keyward::error::Error;
 
 fn main() -> ExitCode {
+    // First, before any argument, variable, file or key is read: nothing this process
+    // will hold may be dumped or read through /proc by another process.
+    if let Err(err) = harden_process() {
+        let args: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        report(&err, args.iter().any(|a| a == "--json"), false);
+        let is_run = command_words(&args).first() == Some(&"run");
+        return ExitCode::from(if is_run { 125 } else { err.kind.exit_code() });
+    }
     // Answers `COMPLETE=<shell> keyward …` (dynamic completion) and exits; otherwise a no-op.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     if std::env::args_os().len() == 1 {
@@ -36,6 +47,39 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Makes this process non-dumpable and sets its core size limit to 0 (soft and hard).
+///
+/// keyward holds the master key or a token in its environment and decrypted values in
+/// its memory, and with masking on it stays the parent of the package it runs. A
+/// dumpable process's `/proc/PID/environ` and `/proc/PID/mem` are readable, and it can
+/// be ptrace-attached, by any process of the same user, the package included; a
+/// SIGABRT would dump a core holding it all. `PR_SET_DUMPABLE` 0 makes those files
+/// root-only, refuses ptrace attach by non-root and disables core dumps; `RLIMIT_CORE`
+/// 0 is a second lock on core files (even under `fs.suid_dumpable=2`). A package that
+/// keyward execs (`--no-mask`) is dumpable again (execve resets it) but inherits the
+/// core limit of 0. Fails closed: keyward does not go on without this.
+fn harden_process() -> Result<(), Error> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        .map_err(|e| {
+            Error::general(format!(
+                "cannot make keyward's process non-dumpable (prctl PR_SET_DUMPABLE): {e}"
+            ))
+            .hint("keyward refuses to hold secrets in a process others could read; run it where prctl(2) is allowed (a seccomp or sandbox policy may block it)")
+        })?;
+    let none = rustix::process::Rlimit {
+        current: Some(0),
+        maximum: Some(0),
+    };
+    rustix::process::setrlimit(rustix::process::Resource::Core, none).map_err(|e| {
+        Error::general(format!(
+            "cannot set keyward's core file size limit to 0 (setrlimit RLIMIT_CORE): {e}"
+        ))
+        .hint("keyward refuses to hold secrets in a process that could dump a core; run it where setrlimit(2) is allowed")
+    })?;
+    Ok(())
 }
 
 /// Reports a command line clap refused. Two commands get special care: `run`, whose

@@ -4,13 +4,17 @@
 mod common;
 
 mod audit;
+mod canaries;
 mod completion;
 mod concurrency;
 mod config;
 mod digest_cli;
+mod disk_full;
 mod double_opt_in;
+mod fuzzing;
 mod generated;
 mod grant_tamper;
+mod hardening;
 mod help;
 mod holder_forgery;
 mod init;
@@ -18,6 +22,7 @@ mod install_no_input;
 mod integrity;
 mod keychain;
 mod keyring;
+mod kill_loop;
 mod leaks;
 mod manifest_rules;
 mod new;
@@ -31,6 +36,10 @@ mod run_mask;
 mod secret;
 mod token;
 mod unlock;
+
+/// Running keyward as an unprivileged user (`nobody` through setpriv when root).
+#[path = "common/users.rs"]
+mod users;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
