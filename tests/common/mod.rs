@@ -519,7 +519,11 @@ pub fn kw1_digest(root: &Path) -> String {
             .collect();
         names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         for name in names {
-            if rel.is_empty() && name == ".git" {
+            // DESIGN.md: only the top-level `.git` *folder* is left out.
+            if rel.is_empty()
+                && name == ".git"
+                && fs::symlink_metadata(abs.join(&name)).is_ok_and(|m| m.is_dir())
+            {
                 continue;
             }
             let name = name.to_str().expect("fixture names are UTF-8");
