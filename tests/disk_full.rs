@@ -174,8 +174,6 @@ fn write_on_a_full_disk_exits_1_and_changes_nothing() {
 /// changed"), and reads still work while the disk is full: `secret get` and
 /// `log --verify` need no space.
 #[test]
-#[ignore = "needs fix: on a full disk keyward says `database error: disk I/O error` (not \
-            `disk full`), and `secret get` / `log --verify` fail with it too (exit 1)"]
 fn full_disk_is_named_and_values_still_read_back_while_it_is_full() {
     let env = TestEnv::new();
     let (steps, _) = scenario(&env);

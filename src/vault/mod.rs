@@ -26,6 +26,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Vault {
     conn: Connection,
     path: PathBuf,
+    /// Opened read-only because the disk is full: every write is refused up front.
+    disk_full: bool,
     /// Random id fixed at creation; the HKDF salt and part of every AAD.
     pub id: Id,
 }
@@ -131,6 +133,7 @@ impl Vault {
         let mut vault = Vault {
             conn,
             path: path.to_owned(),
+            disk_full: false,
             id,
         };
         vault.write(|tx| {
@@ -167,10 +170,18 @@ impl Vault {
                 )));
             }
         }
-        let conn = connect(path)?;
-        let app_id: i32 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| sql_error(path, e))?;
+        let mut full = false;
+        let (conn, app_id) = match connect(path).and_then(|c| application_id(path, c)) {
+            Ok(opened) => opened,
+            // Opening a WAL vault creates its -shm file. On a full disk that fails, but
+            // what is stored can still be read: open it read-only and immutable (no
+            // writer can commit while the disk is full), and every write says why not.
+            Err(e) if e.code == DISK_FULL => {
+                full = true;
+                application_id(path, connect_immutable(path).map_err(|_| e)?)?
+            }
+            Err(e) => return Err(e),
+        };
         if app_id != schema::APPLICATION_ID {
             return Err(not_a_vault(
                 path,
@@ -180,6 +191,7 @@ impl Vault {
         let mut vault = Vault {
             conn,
             path: path.to_owned(),
+            disk_full: full,
             id: [0; 16],
         };
         vault.migrate()?;
@@ -234,6 +246,9 @@ impl Vault {
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        if self.disk_full {
+            return Err(disk_full(&self.path));
+        }
         let path = self.path.clone();
         let tx = self
             .conn
@@ -562,6 +577,51 @@ fn secret_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretRow> {
     })
 }
 
+fn application_id(path: &Path, conn: Connection) -> Result<(Connection, i32)> {
+    let id = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| sql_error(path, e))?;
+    Ok((conn, id))
+}
+
+/// A read-only view of the vault that needs no -shm file: for reads on a full disk.
+fn connect_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'?' | b'#' | b'%' => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(b)),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(uri, flags)
+}
+
+/// Whether the file system holding `path` has (next to) no room left: SQLite reports
+/// some full-disk failures only as a generic I/O error.
+fn disk_is_full(path: &Path) -> bool {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    rustix::fs::statvfs(dir).is_ok_and(|st| st.f_bavail.saturating_mul(st.f_frsize) < 64 * 1024)
+}
+
+/// Code of the error for a full disk.
+const DISK_FULL: &str = "disk-full";
+
+fn disk_full(path: &Path) -> Error {
+    Error::general(format!(
+        "{}: disk full; nothing changed",
+        path.display()
+    ))
+    .code(DISK_FULL)
+    .hint("free space on the disk that holds the vault, then retry; stored values still read back")
+}
+
 fn connect(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| sql_error(path, e))?;
@@ -639,6 +699,10 @@ const DB_CODE: &str = "database";
 /// tables are integrity failures (exit 7); `write` adds the vault's path.
 pub fn db(e: rusqlite::Error) -> Error {
     let mut err = sql_error(Path::new(""), e);
+    if err.code == DISK_FULL {
+        err.needs_vault_path = true;
+        return err;
+    }
     err.code = if err.kind == crate::error::Kind::Integrity {
         "integrity"
     } else {
@@ -678,6 +742,12 @@ fn corrupt(path: &Path, what: &str) -> Error {
 fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => disk_full(path),
+        Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen | ErrorCode::ReadOnly)
+            if disk_is_full(path) =>
+        {
+            disk_full(path)
+        }
         Some(ErrorCode::NotADatabase) => not_a_vault(path, "it is not an SQLite database"),
         Some(ErrorCode::DatabaseCorrupt) => corrupt(path, "SQLite reports corruption"),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::general(format!(
