@@ -15,8 +15,9 @@ use crate::common::{TestEnv, keyward_bin, stderr_of, stdout_of};
 
 const EXIT_PY: &str = "import sys\nsys.exit(int(sys.argv[1]))\n";
 
-/// A vault whose default keychain's log has 7 entries: init, secret-set, install,
-/// approve, run (status 0), run (status 3), run (--no-mask).
+/// A vault whose default keychain's log has 9 entries: init, secret-set, install,
+/// approve, run-start + run (status 0), run-start + run (status 3), run (--no-mask).
+/// A masked run is recorded before it starts (fail-closed) and again when it ends.
 fn vault_with_log() -> TestEnv {
     let env = TestEnv::with_vault();
     env.set_secret("API_KEY", "logged-api-key-value");
@@ -68,7 +69,9 @@ fn log_lists_entries_with_package_filter_limit_and_json() {
             "secret-set",
             "install",
             "approve",
+            "run-start",
             "run",
+            "run-start",
             "run",
             "run"
         ])
@@ -77,7 +80,7 @@ fn log_lists_entries_with_package_filter_limit_and_json() {
         .clone()
     );
     let seqs: Vec<_> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     let runs: Vec<_> = entries.iter().filter(|e| e["action"] == "run").collect();
     for run in &runs {
         assert_eq!(run["package"], "logged");
@@ -101,7 +104,11 @@ fn log_lists_entries_with_package_filter_limit_and_json() {
         .success();
     let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let filtered = doc["entries"].as_array().unwrap();
-    assert_eq!(filtered.len(), 5, "install, approve and 3 runs: {doc}");
+    assert_eq!(
+        filtered.len(),
+        7,
+        "install, approve and 3 runs (2 of them masked): {doc}"
+    );
     assert!(filtered.iter().all(|e| e["package"] == "logged"));
 
     let out = env
@@ -116,7 +123,7 @@ fn log_lists_entries_with_package_filter_limit_and_json() {
         .iter()
         .map(|e| e["seq"].as_u64().unwrap())
         .collect();
-    assert_eq!(seqs, [6, 7], "the newest two");
+    assert_eq!(seqs, [8, 9], "the newest two");
 
     let out = env.cmd().arg("log").assert().success();
     let text = stdout_of(&out);
@@ -128,7 +135,7 @@ fn log_lists_entries_with_package_filter_limit_and_json() {
 fn log_verify_passes_on_an_untouched_log() {
     let env = vault_with_log();
     let out = verify(&env).success();
-    assert!(stdout_of(&out).contains("7 entries"), "{}", stdout_of(&out));
+    assert!(stdout_of(&out).contains("9 entries"), "{}", stdout_of(&out));
     let out = env
         .cmd()
         .args(["--json", "log", "--verify"])
@@ -136,7 +143,7 @@ fn log_verify_passes_on_an_untouched_log() {
         .success();
     let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(doc["verified"], true);
-    assert_eq!(doc["entries"], 7);
+    assert_eq!(doc["entries"], 9);
     // A keychain's log verifies for its token holder too.
     let token = env.create_keychain("ci");
     env.token_cmd(&token)
@@ -150,30 +157,30 @@ fn log_verify_passes_on_an_untouched_log() {
 fn log_verify_exits_7_when_an_entry_is_edited() {
     for (sql, what) in [
         (
-            r#"UPDATE audit SET detail = replace(detail, '"status":3', '"status":0') WHERE seq = 6"#,
+            r#"UPDATE audit SET detail = replace(detail, '"status":3', '"status":0') WHERE seq = 8"#,
             "detail edited",
         ),
         (
-            "UPDATE audit SET at = at - 3600 WHERE seq = 6",
+            "UPDATE audit SET at = at - 3600 WHERE seq = 8",
             "time edited",
         ),
         (
-            "UPDATE audit SET action = 'approve' WHERE seq = 6",
+            "UPDATE audit SET action = 'approve' WHERE seq = 8",
             "action edited",
         ),
         (
-            "UPDATE audit SET package = 'other' WHERE seq = 6",
+            "UPDATE audit SET package = 'other' WHERE seq = 8",
             "package edited",
         ),
         (
-            "UPDATE audit SET mac = randomblob(32) WHERE seq = 6",
+            "UPDATE audit SET mac = randomblob(32) WHERE seq = 8",
             "mac replaced",
         ),
     ] {
         let env = vault_with_log();
         verify(&env).success();
         tamper(&env, sql, 1);
-        assert_broken(&env, "entry 6", what);
+        assert_broken(&env, "entry 8", what);
     }
 }
 
@@ -191,8 +198,8 @@ fn log_verify_exits_7_when_an_entry_in_the_middle_is_deleted() {
 #[test]
 fn log_verify_exits_7_when_the_last_entry_is_deleted() {
     let env = vault_with_log();
-    tamper(&env, "DELETE FROM audit WHERE seq = 7", 1);
-    assert_broken(&env, "entry 7", "last entry deleted");
+    tamper(&env, "DELETE FROM audit WHERE seq = 9", 1);
+    assert_broken(&env, "entry 9", "last entry deleted");
 }
 
 #[test]
@@ -208,17 +215,17 @@ fn log_verify_exits_7_when_an_entry_is_inserted() {
         ),
         (
             format!(
-                "INSERT INTO audit ({cols}) SELECT keychain_id, 8, at, 'run', package, detail, randomblob(32) FROM audit WHERE seq = 7"
+                "INSERT INTO audit ({cols}) SELECT keychain_id, 10, at, 'run', package, detail, randomblob(32) FROM audit WHERE seq = 9"
             ),
-            "entry 8",
-            "made-up entry 8",
+            "entry 10",
+            "made-up entry 10",
         ),
         (
             format!(
-                "INSERT INTO audit ({cols}) SELECT keychain_id, 8, at, action, package, detail, mac FROM audit WHERE seq = 7"
+                "INSERT INTO audit ({cols}) SELECT keychain_id, 10, at, action, package, detail, mac FROM audit WHERE seq = 9"
             ),
-            "entry 8",
-            "entry 7 replayed as 8",
+            "entry 10",
+            "entry 9 replayed as 10",
         ),
     ] {
         let env = vault_with_log();
@@ -235,14 +242,14 @@ fn log_verify_exits_7_when_the_head_record_is_deleted_or_the_log_emptied() {
     assert!(stderr_of(&out).contains("error[audit-broken]"));
 
     let env = vault_with_log();
-    tamper(&env, "DELETE FROM audit", 7);
+    tamper(&env, "DELETE FROM audit", 9);
     let out = verify(&env).code(7);
     assert!(stderr_of(&out).contains("error[audit-broken]"));
 
     // Both wiped: an empty log is still a broken one (every log starts with its
     // keychain's creation), and keyward writing again does not start a fresh chain.
     let env = vault_with_log();
-    tamper(&env, "DELETE FROM audit", 7);
+    tamper(&env, "DELETE FROM audit", 9);
     tamper(&env, "DELETE FROM meta WHERE key LIKE 'audit_head:%'", 1);
     let out = verify(&env).code(7);
     assert!(stderr_of(&out).contains("wiped"), "{}", stderr_of(&out));
@@ -253,11 +260,11 @@ fn log_verify_exits_7_when_the_head_record_is_deleted_or_the_log_emptied() {
 #[test]
 fn log_verify_still_exits_7_after_the_last_entry_was_deleted_and_keyward_ran_again() {
     let env = vault_with_log();
-    tamper(&env, "DELETE FROM audit WHERE seq = 7", 1);
-    assert_broken(&env, "entry 7", "last entry deleted");
+    tamper(&env, "DELETE FROM audit WHERE seq = 9", 1);
+    assert_broken(&env, "entry 9", "last entry deleted");
     // The owner runs the package again: keyward appends to the log it finds.
     env.run_cmd(["logged", "--", "0"]).assert().code(0);
-    assert_broken(&env, "entry 7", "last entry deleted, then a run appended");
+    assert_broken(&env, "entry 9", "last entry deleted, then a run appended");
 }
 
 // ---------------------------------------------------------------------------------
@@ -465,5 +472,36 @@ fn canary_value_is_never_in_the_audit_log_run_errors_or_process_argv() {
                 "{name} holds the value"
             );
         }
+    }
+}
+
+#[test]
+fn a_run_that_cannot_be_recorded_does_not_start() {
+    let env = TestEnv::with_vault();
+    env.set_secret("API_KEY", "fail-closed-api-key");
+    let marker = env.root().join("started");
+    let pkg = env.write_package(
+        "closed",
+        &json!({"name": "closed", "version": "1", "keys": ["API_KEY"],
+                "run": ["sh", "./touch.sh"]}),
+    );
+    write_file(
+        &pkg,
+        "touch.sh",
+        format!("touch '{}'\n", marker.display()),
+        false,
+    );
+    env.install(None, &pkg, &["API_KEY"]);
+    // Every new audit entry is refused, as a full or broken audit device would.
+    env.sqlite("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit device refused'); END");
+    for extra in [&[][..], &["--no-mask"][..]] {
+        let out = env
+            .run_cmd(["closed"].iter().chain(extra))
+            .assert()
+            .code(125);
+        let err = stderr_of(&out);
+        assert!(err.contains("error[audit]"), "{err}");
+        assert!(err.contains("was not started"), "{err}");
+        assert!(!marker.exists(), "the package ran without an audit record");
     }
 }

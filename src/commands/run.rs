@@ -46,22 +46,23 @@ pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
         args.inherit_env,
     );
     let argv = runner::argv(&inst.manifest, dir, &args.args);
-    let record = |kc: &mut Keychain, status: serde_json::Value| {
-        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        if let Err(e) = kc.record_run(&inst, &names, status, ms, !args.no_mask) {
-            ctx.out.warn(format!(
-                "could not record the run in the audit log: {}",
-                e.message
-            ));
-        }
-    };
+    kc.record_launch(&inst, &names, !args.no_mask)?;
     if args.no_mask {
-        record(&mut kc, json!("exec"));
         // Close the vault cleanly (a WAL checkpoint): skipping it saves two fsyncs but
         // leaves the next process to rebuild the WAL index, reading the whole WAL.
         drop(kc);
         return Err(launch_failed(&argv[0], runner::exec(&argv, &env)));
     }
+    // The run already happened: a failure to record its end is a warning, not an error.
+    let record = |kc: &mut Keychain, status: serde_json::Value| {
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if let Err(e) = kc.record_exit(&inst, &names, status, ms) {
+            ctx.out.warn(format!(
+                "could not record the end of the run in the audit log: {}",
+                e.message
+            ));
+        }
+    };
     let value_bytes: Vec<SecretBytes> = values.into_iter().map(|(_, v)| v).collect();
     match runner::run_masked(&argv, &env, &value_bytes) {
         Ok(status) => {

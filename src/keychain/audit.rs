@@ -44,7 +44,10 @@ pub enum Action {
     Uninstall,
     /// A package's grants were revoked because its code changed.
     AutoRevoke,
-    /// A package was launched.
+    /// A masked run is about to launch (recorded first: a run that cannot be recorded
+    /// does not start).
+    RunStart,
+    /// A package was launched (`--no-mask`), or a masked run ended.
     Run,
     /// A config file was applied.
     ConfigApply,
@@ -66,6 +69,7 @@ impl Action {
             Action::Revoke => "revoke",
             Action::Uninstall => "uninstall",
             Action::AutoRevoke => "auto-revoke",
+            Action::RunStart => "run-start",
             Action::Run => "run",
             Action::ConfigApply => "config-apply",
         }

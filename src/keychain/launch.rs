@@ -80,17 +80,44 @@ impl Keychain {
         })
     }
 
-    /// Records a run of `inst`: digest, key names, how it ended.
-    pub fn record_run(
+    /// Records that `inst` is about to be launched with `names`, before anything is
+    /// launched: fail-closed, as an audit device is. `--no-mask` runs (`exec`) are
+    /// recorded once, here; masked runs also record how they ended ([`Self::record_exit`]).
+    pub fn record_launch(
+        &mut self,
+        inst: &Installed,
+        names: &[String],
+        masked: bool,
+    ) -> Result<()> {
+        let (action, status) = if masked {
+            (Action::RunStart, json!("started"))
+        } else {
+            (Action::Run, json!("exec"))
+        };
+        let detail = json!({"digest": inst.row.digest, "keys": names, "status": status,
+            "duration_ms": 0, "masked": masked});
+        self.write(|w| w.record(action, Some(inst.name()), detail))
+            .map_err(|e| {
+                Error::general(format!(
+                    "the run of {} cannot be recorded in the audit log, so it was not started: {}",
+                    inst.name(),
+                    e.message
+                ))
+                .code("audit")
+                .hint("a run that cannot be recorded never starts; fix the cause above and retry")
+            })
+    }
+
+    /// Records how a masked run of `inst` ended.
+    pub fn record_exit(
         &mut self,
         inst: &Installed,
         names: &[String],
         status: serde_json::Value,
         duration_ms: u64,
-        masked: bool,
     ) -> Result<()> {
         let detail = json!({"digest": inst.row.digest, "keys": names, "status": status,
-            "duration_ms": duration_ms, "masked": masked});
+            "duration_ms": duration_ms, "masked": true});
         self.write(|w| w.record(Action::Run, Some(inst.name()), detail))
     }
 }
