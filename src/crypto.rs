@@ -39,6 +39,10 @@ pub mod label {
     pub const OWNER_GRANT: &[u8] = b"keyward/v1/owner-grant";
     /// Derives the audit-chain MAC key from the RK.
     pub const AUDIT: &[u8] = b"keyward/v1/audit";
+    /// Derives the key binding a keychain's name to its id from the MK.
+    pub const KEYCHAIN_NAME: &[u8] = b"keyward/v1/keychain-name";
+    /// Derives the key of the RK check from the RK.
+    pub const RK_CHECK: &[u8] = b"keyward/v1/rk-check";
 }
 
 /// Nonce length of XChaCha20-Poly1305.

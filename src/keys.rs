@@ -39,6 +39,20 @@ fn kek(mk: &Key32, vault_id: &[u8], keychain: &[u8]) -> Key32 {
     crypto::hkdf(mk.expose(), vault_id, &[label::KEK, keychain])
 }
 
+/// MAC binding a keychain's name to its id, under a key only the master key gives:
+/// HKDF(MK, salt = vault id, info = "keyward/v1/keychain-name" ‖ keychain id).
+pub fn keychain_name_mac(mk: &Key32, vault_id: &[u8], keychain: &[u8], name: &str) -> [u8; 32] {
+    let key = crypto::hkdf(mk.expose(), vault_id, &[label::KEYCHAIN_NAME, keychain]);
+    crypto::hmac(&key, &[b"keychain-name-v1", name.as_bytes()])
+}
+
+/// HKDF(RK, "keyward/v1/rk-check"): proves a token's RK is the keychain's current one,
+/// so a token row written back after a rotation is refused.
+pub fn rk_check(vault_id: &[u8], keychain: &[u8], rk: &Key32) -> [u8; 32] {
+    let key = crypto::hkdf(rk.expose(), vault_id, &[label::RK_CHECK]);
+    crypto::hmac(&key, &[b"rk-check-v1", keychain])
+}
+
 /// Which of a keychain's two random keys a wrap holds.
 #[derive(Debug, Clone, Copy)]
 pub enum Wrapped {

@@ -174,8 +174,17 @@ fn unlock_token(vault: &Vault, token: &Token) -> Result<Key32> {
     if !crate::crypto::ct_eq(keys.verifier.expose(), &row.verifier) {
         return Err(rejected());
     }
-    keys.unwrap_rk(&row.rk)
-        .map_err(|_| vault.corrupt("the token's wrapped key does not open"))
+    let rk = keys
+        .unwrap_rk(&row.rk)
+        .map_err(|_| vault.corrupt("the token's wrapped key does not open"))?;
+    // A token row written back after a rotation still opens the old RK: refuse it.
+    let check = vault.meta(&crate::keychain::rk_check_key(&token.keychain_id))?;
+    if check.is_some_and(|c| {
+        !crate::crypto::ct_eq(&c, &keys::rk_check(&vault.id, &token.keychain_id, &rk))
+    }) {
+        return Err(rejected());
+    }
+    Ok(rk)
 }
 
 fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static str)> {

@@ -48,7 +48,9 @@ fn hex(b: &[u8]) -> String {
 /// What the token holder knows: the vault id, its keychain id, and the grant MAC key
 /// derived from the RK it unwrapped with its token.
 struct Forger {
+    vault: Vec<u8>,
     keychain: Vec<u8>,
+    rk: Vec<u8>,
     gk: [u8; 32],
 }
 
@@ -80,9 +82,40 @@ impl Forger {
             )
             .expect("the holder's token opens the RK");
         Forger {
-            keychain: kc.to_vec(),
             gk: hkdf(&rk, &vid, &[b"keyward/v1/grant"]),
+            vault: vid,
+            keychain: kc.to_vec(),
+            rk,
         }
+    }
+
+    /// Opens the shared copy of `key` with the RK this holder once unwrapped.
+    fn open_shared(&self, env: &TestEnv, key: &str) -> Option<Vec<u8>> {
+        let row = env.sqlite(&format!(
+            "SELECT version, hex(value) FROM shared WHERE name = '{key}'"
+        ));
+        let (version, sealed) = row.split_once('|')?;
+        let sealed = unhex(sealed);
+        let mut aad = Vec::new();
+        for f in [
+            b"keyward/v1/shared".as_slice(),
+            &self.vault,
+            &self.keychain,
+            key.as_bytes(),
+        ] {
+            lp(&mut aad, f);
+        }
+        aad.extend_from_slice(&version.parse::<u64>().unwrap().to_be_bytes());
+        let rk: [u8; 32] = self.rk.clone().try_into().unwrap();
+        chacha20poly1305::XChaCha20Poly1305::new((&rk).into())
+            .decrypt(
+                chacha20poly1305::XNonce::from_slice(&sealed[..24]),
+                Payload {
+                    msg: &sealed[24..],
+                    aad: &aad,
+                },
+            )
+            .ok()
     }
 
     /// The RK MAC of a grant of `key` to the installation `id` at its current pin.
@@ -275,4 +308,76 @@ fn a_redirected_installation_never_runs_for_the_owner() {
     assert!(stderr_of(&out).contains(&format!("installation of `{PKG}`")));
     let out = env.cmd().args(["inspect", PKG]).assert().code(7);
     assert!(stdout_of(&out).is_empty());
+}
+
+#[test]
+fn rotation_makes_a_new_rk_and_an_old_token_row_written_back_is_refused() {
+    let (env, forger, old_token) = setup();
+    assert_eq!(
+        forger.open_shared(&env, "REQ_A").as_deref(),
+        Some(b"value-of-req-a".as_slice()),
+        "the holder reads what it was granted"
+    );
+    let saved =
+        env.sqlite("SELECT hex(id), hex(keychain_id), hex(verifier), hex(rk), created FROM tokens");
+    let new_token = env.rotate_default_token();
+    env.set_secret("REQ_A", "rotated-value-of-req-a");
+    assert_eq!(
+        forger.open_shared(&env, "REQ_A"),
+        None,
+        "the old RK must not open what is sealed after the rotation"
+    );
+    // Everything the RK covers moved: the new holder sees the grant and runs, and the
+    // log still verifies for both.
+    let out = env
+        .token_cmd(&new_token)
+        .args(["--json", "list"])
+        .assert()
+        .success();
+    let list: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(list["packages"][0]["keys_granted"], 1, "{list}");
+    env.cmd().args(["approve", PKG, "REQ_B"]).assert().success();
+    env.token_cmd(&new_token)
+        .args(["run", PKG])
+        .assert()
+        .success();
+    env.cmd().args(["log", "--verify"]).assert().success();
+    env.token_cmd(&new_token)
+        .args(["log", "--verify"])
+        .assert()
+        .success();
+    // The old token's row, written back, does not unlock anything.
+    let f: Vec<&str> = saved.split('|').collect();
+    env.sqlite(&format!(
+        "INSERT INTO tokens (id, keychain_id, verifier, rk, created) VALUES (X'{}', X'{}', X'{}', X'{}', {})",
+        f[0], f[1], f[2], f[3], f[4]
+    ));
+    let out = env.token_cmd(&old_token).args(["list"]).assert().code(3);
+    assert!(stderr_of(&out).contains("not valid"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn swapped_keychain_names_are_refused_before_anything_is_written() {
+    let env = TestEnv::with_vault();
+    env.create_keychain("prod");
+    env.create_keychain("agent");
+    env.sqlite(
+        "UPDATE keychains SET name = 'tmp' WHERE name = 'prod';
+         UPDATE keychains SET name = 'prod' WHERE name = 'agent';
+         UPDATE keychains SET name = 'agent' WHERE name = 'tmp';",
+    );
+    let before = env.sqlite("SELECT count(*) FROM secrets");
+    let out = env
+        .cmd()
+        .args(["-k", "prod", "secret", "set", "PROD_KEY", "--stdin"])
+        .write_stdin("prod-only-value")
+        .assert()
+        .code(7);
+    assert!(stderr_of(&out).contains("keychain `prod` is not the keychain of that name"));
+    assert_eq!(env.sqlite("SELECT count(*) FROM secrets"), before);
+    env.cmd()
+        .args(["keychain", "rm", "agent", "--yes"])
+        .assert()
+        .code(7);
+    assert_eq!(env.sqlite("SELECT count(*) FROM keychains"), "3");
 }

@@ -38,12 +38,18 @@ fn new_keychain(vault_id: &Id, mk: &Key32, name: &str) -> (KeychainRow, Key32) {
         created: crate::time::now(),
         dek: keys::wrap(mk, vault_id, &id, Wrapped::Dek, &dek),
         rk: keys::wrap(mk, vault_id, &id, Wrapped::Rk, &rk),
+        name_mac: keys::keychain_name_mac(mk, vault_id, &id, name).to_vec(),
     };
     (row, rk)
 }
 
+/// The `meta` key of a keychain's RK check.
+pub(crate) fn rk_check_key(keychain: &Id) -> String {
+    format!("rk_check:{}", crate::token::hex(keychain))
+}
+
 /// A new bearer token for a keychain whose RK is `rk`, and the row that verifies it.
-fn new_token(vault_id: &Id, keychain_id: Id, rk: &Key32) -> (Token, TokenRow) {
+pub(super) fn new_token(vault_id: &Id, keychain_id: Id, rk: &Key32) -> (Token, TokenRow) {
     let token = Token::generate(keychain_id);
     let keys = TokenKeys::derive(vault_id, &token);
     let row = TokenRow {
@@ -73,6 +79,12 @@ pub fn init_vault(
         }
         let (row, rk) = new_keychain(&id, mk, "default");
         write::keychain(tx, &row).map_err(sql)?;
+        write::meta(
+            tx,
+            &rk_check_key(&row.id),
+            &keys::rk_check(&id, &row.id, &rk),
+        )
+        .map_err(sql)?;
         let detail = json!({"backend": backend.as_str()});
         audit::start(tx, &id, &row.id, &rk, event(Action::Init, &detail))
     })
@@ -105,6 +117,12 @@ pub fn create_keychain(
         }
         let (row, rk) = new_keychain(&vid, &mk, name);
         write::keychain(tx, &row).map_err(db)?;
+        write::meta(
+            tx,
+            &rk_check_key(&row.id),
+            &keys::rk_check(&vid, &row.id, &rk),
+        )
+        .map_err(db)?;
         let detail = json!({"keychain": name, "token": !no_token});
         audit::start(
             tx,
@@ -145,6 +163,9 @@ pub fn list_keychains(unlocked: &Unlocked) -> Result<Vec<KeychainSummary>> {
 pub fn remove_keychain(unlocked: Unlocked, name: &str) -> Result<()> {
     unlocked.require_owner("removing a keychain")?;
     let doomed = unlocked.named_keychain(name)?;
+    if let crate::unlock::Access::Owner { mk } = &unlocked.access {
+        super::check_name(&unlocked.vault, mk, &doomed)?;
+    }
     if name == "default" {
         return Err(Error::general("the `default` keychain cannot be removed")
             .hint("remove its secrets with `keyward secret rm NAME` instead"));
@@ -157,18 +178,6 @@ pub fn remove_keychain(unlocked: Unlocked, name: &str) -> Result<()> {
 }
 
 impl Keychain {
-    /// Replaces the keychain's token with a new one and returns it (owner only).
-    pub fn rotate_token(&mut self) -> Result<zeroize::Zeroizing<String>> {
-        super::owner_only(&self.keys)?;
-        let (token, token_row) = new_token(&self.vault.id, self.row.id, self.keys.rk());
-        let name = self.row.name.clone();
-        self.write(|w| {
-            write::replace_tokens(w.tx, &token_row, crate::time::now()).map_err(db)?;
-            w.record(Action::TokenRotate, None, json!({"keychain": name}))
-        })?;
-        Ok(token.encode())
-    }
-
     /// How many secrets the keychain holds (for the removal prompt).
     pub fn secret_count(&self) -> Result<usize> {
         Ok(self.vault.secrets(&self.row.id)?.len())

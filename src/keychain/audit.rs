@@ -175,6 +175,23 @@ pub(super) fn append(
     )
 }
 
+/// Appends an entry under an explicit RK (the new one, at rotation).
+pub(super) fn append_with(
+    tx: &Transaction<'_>,
+    vault_id: &[u8],
+    keychain: &Id,
+    rk: &Key32,
+    action: Action,
+    detail: &Value,
+) -> Result<()> {
+    let event = Event {
+        action,
+        package: None,
+        detail,
+    };
+    write_entry(tx, vault_id, keychain, rk, event, false)
+}
+
 fn write_entry(
     tx: &Transaction<'_>,
     vault_id: &[u8],
@@ -301,4 +318,51 @@ impl super::Keychain {
     pub fn verify_log(&self) -> Result<usize> {
         verify(&self.vault, &self.row.id, self.keys.rk())
     }
+}
+
+/// Moves a keychain's log to a new RK (token rotation): the entries that verify under
+/// the old key, from the first on, are re-MAC'd in a chain under the new one, and so is
+/// the head when the whole log verified. From the first entry that does not verify on,
+/// nothing is re-MAC'd, so a break stays visible where it was.
+pub(super) fn rechain(
+    tx: &Transaction<'_>,
+    vault_id: &[u8],
+    keychain: &Id,
+    old_rk: &Key32,
+    new_rk: &Key32,
+) -> Result<()> {
+    let (old, new) = (audit_key(vault_id, old_rk), audit_key(vault_id, new_rk));
+    let rows = packages::audit_in(tx, keychain).map_err(db_error)?;
+    let (mut prev_old, mut prev_new) = (Vec::new(), Vec::new());
+    let mut intact = true;
+    for (i, row) in rows.iter().enumerate() {
+        let ok = row.seq == i as u64 + 1
+            && crypto::ct_eq(&entry_mac(&old, keychain, &prev_old, row), &row.mac);
+        if !ok {
+            intact = false;
+            break;
+        }
+        let mac = entry_mac(&new, keychain, &prev_new, row).to_vec();
+        packages::set_audit_mac(tx, keychain, row.seq, &mac).map_err(db_error)?;
+        prev_old.clone_from(&row.mac);
+        prev_new = mac;
+    }
+    let stored = write::meta_in(tx, &head_meta_key(keychain)).map_err(db_error)?;
+    let head = Head::open(&old, keychain, stored.as_deref());
+    if let (true, Some(head), Some(last)) = (intact, head, rows.last())
+        && head.seq == last.seq
+        && crypto::ct_eq(&head.mac, &last.mac)
+    {
+        let moved = Head {
+            seq: head.seq,
+            mac: prev_new,
+        };
+        write::meta(tx, &head_meta_key(keychain), &moved.seal(&new, keychain)).map_err(db_error)?;
+    }
+    Ok(())
+}
+
+fn db_error(e: rusqlite::Error) -> Error {
+    Error::general(format!("cannot write the audit log: {e}"))
+        .hint("nothing was changed (the whole transaction was rolled back); retry")
 }

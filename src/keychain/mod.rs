@@ -17,10 +17,12 @@ mod install;
 mod launch;
 mod packages;
 mod pin;
+mod rotate;
 mod secrets;
 
 use rusqlite::Transaction;
 
+pub(crate) use admin::rk_check_key;
 pub use admin::{create_keychain, init_vault, list_keychains, remove_keychain};
 pub use audit::Action;
 pub use grants::decide;
@@ -47,6 +49,8 @@ pub enum Role<'a> {
 enum Keys {
     /// The owner: both keys, and the MAC keys derived from them.
     Owner {
+        /// The master key: rotation wraps a new RK under the keychain's KEK.
+        mk: Key32,
         dek: Key32,
         rk: Key32,
         /// HKDF(RK, grant): the MAC token holders can check (and make).
@@ -100,10 +104,15 @@ impl Keychain {
         if let Role::Owner(action) = role {
             unlocked.require_owner(action)?;
         }
-        let row = unlocked.keychain(requested)?;
-        let Unlocked { vault, access } = unlocked;
+        let mut row = unlocked.keychain(requested)?;
+        let Unlocked { mut vault, access } = unlocked;
         let keys = match access {
-            Access::Owner { mk } => owner_keys(&vault, &mk, &row)?,
+            Access::Owner { mk } => {
+                bind_name(&mut vault, &mk, &mut row)?;
+                let keys = owner_keys(&vault, &mk, &row)?;
+                upgrade_rk_check(&mut vault, &row, keys.rk())?;
+                keys
+            }
             Access::Token { rk, .. } => {
                 let gk = crate::keys::grant_key(&vault.id, &rk);
                 Keys::Holder { rk, gk }
@@ -191,10 +200,53 @@ impl Writer<'_> {
 fn owner_only(keys: &Keys) -> Result<(&Key32, &Key32)> {
     match keys {
         Keys::Owner { dek, ogk, .. } => Ok((dek, ogk)),
-        Keys::Holder { .. } => Err(Error::denied("this needs the vault's owner")
-            .code("owner-only")
-            .hint("run it without KEYWARD_TOKEN, as the owner")),
+        Keys::Holder { .. } => Err(holder_denied()),
     }
+}
+
+fn holder_denied() -> Error {
+    Error::denied("this needs the vault's owner")
+        .code("owner-only")
+        .hint("run it without KEYWARD_TOKEN, as the owner")
+}
+
+/// Checks that `row`'s name is the one the owner gave it: names are stored in the
+/// clear, and without this, swapping two keychains' names would send the owner's
+/// `-k prod secret set` into the keychain whose token an attacker holds.
+pub(crate) fn check_name(vault: &Vault, mk: &Key32, row: &KeychainRow) -> Result<()> {
+    let mac = crate::keys::keychain_name_mac(mk, &vault.id, &row.id, &row.name);
+    if row.name_mac.is_empty() || crate::crypto::ct_eq(&mac, &row.name_mac) {
+        return Ok(());
+    }
+    Err(vault.corrupt(&format!(
+        "keychain `{}` is not the keychain of that name (its name was changed outside keyward, e.g. swapped with another's)",
+        row.name
+    )))
+}
+
+/// [`check_name`], and for a keychain from before names were bound (an empty MAC),
+/// binds its name now.
+fn bind_name(vault: &mut Vault, mk: &Key32, row: &mut KeychainRow) -> Result<()> {
+    check_name(vault, mk, row)?;
+    if row.name_mac.is_empty() {
+        row.name_mac = crate::keys::keychain_name_mac(mk, &vault.id, &row.id, &row.name).to_vec();
+        let bound = row.clone();
+        vault.write(|tx| {
+            crate::vault::write::update_keychain(tx, &bound).map_err(crate::vault::db)
+        })?;
+    }
+    Ok(())
+}
+
+/// Keychains from before rotation made a new RK have no RK check: write it, so a token
+/// row written back after the next rotation is refused.
+fn upgrade_rk_check(vault: &mut Vault, row: &KeychainRow, rk: &Key32) -> Result<()> {
+    let key = rk_check_key(&row.id);
+    if vault.meta(&key)?.is_some() {
+        return Ok(());
+    }
+    let check = crate::keys::rk_check(&vault.id, &row.id, rk);
+    vault.write(|tx| crate::vault::write::meta(tx, &key, &check).map_err(crate::vault::db))
 }
 
 fn owner_keys(vault: &Vault, mk: &Key32, row: &KeychainRow) -> Result<Keys> {
@@ -203,6 +255,7 @@ fn owner_keys(vault: &Vault, mk: &Key32, row: &KeychainRow) -> Result<Keys> {
     let dek = unwrap(mk, &vault.id, &row.id, Wrapped::Dek, &row.dek).map_err(|_| bad())?;
     let rk = unwrap(mk, &vault.id, &row.id, Wrapped::Rk, &row.rk).map_err(|_| bad())?;
     Ok(Keys::Owner {
+        mk: mk.clone(),
         gk: crate::keys::grant_key(&vault.id, &rk),
         ogk: crate::keys::owner_grant_key(&vault.id, &dek),
         dek,

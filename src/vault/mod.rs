@@ -45,6 +45,8 @@ pub struct KeychainRow {
     pub dek: Vec<u8>,
     /// RK sealed under the KEK.
     pub rk: Vec<u8>,
+    /// Binds `name` to `id` under the master key (empty in rows from before schema 4).
+    pub name_mac: Vec<u8>,
 }
 
 /// A secret row: the sealed value plus metadata that is not secret.
@@ -292,7 +294,7 @@ impl Vault {
     pub fn keychain(&self, name: &str) -> Result<Option<KeychainRow>> {
         self.conn
             .query_row(
-                "SELECT id, name, created, dek, rk FROM keychains WHERE name = ?1",
+                "SELECT id, name, created, dek, rk, name_mac FROM keychains WHERE name = ?1",
                 [name],
                 keychain_row,
             )
@@ -304,7 +306,7 @@ impl Vault {
     pub fn keychain_by_id(&self, id: &Id) -> Result<Option<KeychainRow>> {
         self.conn
             .query_row(
-                "SELECT id, name, created, dek, rk FROM keychains WHERE id = ?1",
+                "SELECT id, name, created, dek, rk, name_mac FROM keychains WHERE id = ?1",
                 [&id[..]],
                 keychain_row,
             )
@@ -316,7 +318,7 @@ impl Vault {
     pub fn keychains(&self) -> Result<Vec<KeychainRow>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, name, created, dek, rk FROM keychains ORDER BY name")
+            .prepare("SELECT id, name, created, dek, rk, name_mac FROM keychains ORDER BY name")
             .map_err(|e| self.sql(e))?;
         let rows = stmt.query_map([], keychain_row).map_err(|e| self.sql(e))?;
         rows.collect::<rusqlite::Result<_>>()
@@ -409,8 +411,17 @@ pub mod write {
     /// Inserts a keychain.
     pub fn keychain(tx: &Transaction<'_>, row: &KeychainRow) -> rusqlite::Result<()> {
         tx.execute(
-            "INSERT INTO keychains (id, name, created, dek, rk) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![&row.id[..], row.name, row.created, row.dek, row.rk],
+            "INSERT INTO keychains (id, name, created, dek, rk, name_mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![&row.id[..], row.name, row.created, row.dek, row.rk, row.name_mac],
+        )
+        .map(drop)
+    }
+
+    /// Replaces a keychain's wrapped RK and name MAC (token rotation, upgrades).
+    pub fn update_keychain(tx: &Transaction<'_>, row: &KeychainRow) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE keychains SET rk = ?2, name_mac = ?3 WHERE id = ?1",
+            params![&row.id[..], row.rk, row.name_mac],
         )
         .map(drop)
     }
@@ -552,6 +563,7 @@ fn keychain_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeychainRow> {
         created: r.get(2)?,
         dek: r.get(3)?,
         rk: r.get(4)?,
+        name_mac: r.get(5)?,
     })
 }
 

@@ -410,3 +410,78 @@ pub fn put_audit(tx: &Transaction<'_>, keychain: &Id, row: &AuditRow) -> rusqlit
     )
     .map(drop)
 }
+
+/// Every installation of a keychain, read inside a write transaction.
+pub fn installations_in(
+    tx: &Transaction<'_>,
+    keychain: &Id,
+) -> rusqlite::Result<Vec<InstallationRow>> {
+    let sql = format!("SELECT {INSTALLATION_COLS} FROM installations WHERE keychain_id = ?1");
+    let mut stmt = tx.prepare(&sql)?;
+    let rows = stmt.query_map([&keychain[..]], installation_row)?;
+    rows.collect()
+}
+
+/// Every grant of a keychain's installations, read inside a write transaction.
+pub fn grants_in(tx: &Transaction<'_>, keychain: &Id) -> rusqlite::Result<Vec<GrantRow>> {
+    let mut stmt = tx.prepare(
+        "SELECT g.installation_id, g.key, g.created, g.mac, g.owner_mac FROM grants g
+         JOIN installations i ON i.id = g.installation_id WHERE i.keychain_id = ?1",
+    )?;
+    let rows = stmt.query_map([&keychain[..]], grant_row)?;
+    rows.collect()
+}
+
+/// Replaces the RK MAC of one grant.
+pub fn set_grant_mac(tx: &Transaction<'_>, grant: &GrantRow) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE grants SET mac = ?3 WHERE installation_id = ?1 AND key = ?2",
+        params![&grant.installation_id[..], grant.key, grant.mac],
+    )
+    .map(drop)
+}
+
+/// Every shared copy of a keychain: (name, version, sealed value).
+pub fn shared_in(
+    tx: &Transaction<'_>,
+    keychain: &Id,
+) -> rusqlite::Result<Vec<(String, u64, Vec<u8>)>> {
+    let mut stmt = tx.prepare("SELECT name, version, value FROM shared WHERE keychain_id = ?1")?;
+    let rows = stmt.query_map([&keychain[..]], |r| {
+        Ok((r.get(0)?, u64_col(r, 1)?, r.get(2)?))
+    })?;
+    rows.collect()
+}
+
+/// A keychain's audit log, oldest first, read inside a write transaction.
+pub fn audit_in(tx: &Transaction<'_>, keychain: &Id) -> rusqlite::Result<Vec<AuditRow>> {
+    let mut stmt = tx.prepare(
+        "SELECT seq, at, action, package, detail, mac FROM audit WHERE keychain_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([&keychain[..]], audit_row)?;
+    rows.collect()
+}
+
+/// Replaces the MAC of one audit entry (re-chaining under a new RK).
+pub fn set_audit_mac(
+    tx: &Transaction<'_>,
+    keychain: &Id,
+    seq: u64,
+    mac: &[u8],
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE audit SET mac = ?3 WHERE keychain_id = ?1 AND seq = ?2",
+        params![&keychain[..], i64::try_from(seq).unwrap_or(i64::MAX), mac],
+    )
+    .map(drop)
+}
+
+/// Replaces the RK MAC of one installation (an UPDATE: a REPLACE would delete its
+/// grants by cascade).
+pub fn set_installation_mac(tx: &Transaction<'_>, row: &InstallationRow) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE installations SET mac = ?2 WHERE id = ?1",
+        params![&row.id[..], row.mac],
+    )
+    .map(drop)
+}

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_packages.sql"),
     include_str!("migrations/003_owner_macs.sql"),
+    include_str!("migrations/004_keychain_names.sql"),
 ];
 
 /// The schema version this build writes.
