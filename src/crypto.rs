@@ -41,6 +41,10 @@ pub mod label {
     pub const AUDIT: &[u8] = b"keyward/v1/audit";
     /// Derives the key binding a keychain's name to its id from the MK.
     pub const KEYCHAIN_NAME: &[u8] = b"keyward/v1/keychain-name";
+    /// Derives the owner's secret-index MAC key from the DEK.
+    pub const SECRET_INDEX: &[u8] = b"keyward/v1/secret-index";
+    /// Derives the shared-copy index MAC key from the RK.
+    pub const SHARED_INDEX: &[u8] = b"keyward/v1/shared-index";
     /// Derives the key of the RK check from the RK.
     pub const RK_CHECK: &[u8] = b"keyward/v1/rk-check";
 }

@@ -8,22 +8,34 @@ use crate::crypto::{self, OpenError, label};
 use crate::secret::{Key32, SecretBytes};
 use crate::token::Token;
 
-/// Plaintext sealed as the vault's check value.
-const CHECK_PLAINTEXT: &[u8] = b"keyward check v1";
+/// Plaintexts sealed as the vault's check value. v2 also says that every keychain of
+/// the vault has its name bound and its secret indexes: only the master key can seal
+/// it, so a missing binding or index in a v2 vault is tampering, never "an old vault".
+const CHECK_V1: &[u8] = b"keyward check v1";
+const CHECK_V2: &[u8] = b"keyward check v2";
+
+/// What the check value says about the vault, once the master key opened it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Written before names were bound and secrets indexed: upgrade it.
+    V1,
+    /// Every keychain is bound and indexed.
+    V2,
+}
 
 /// The check value stored at init: proves later that a candidate MK is this vault's.
 pub fn check_value(vault_id: &[u8], mk: &Key32) -> Vec<u8> {
-    crypto::seal(
-        &check_key(vault_id, mk),
-        CHECK_PLAINTEXT,
-        &check_aad(vault_id),
-    )
+    crypto::seal(&check_key(vault_id, mk), CHECK_V2, &check_aad(vault_id))
 }
 
-/// Whether `mk` opens the stored check value.
-pub fn check_matches(vault_id: &[u8], mk: &Key32, check: &[u8]) -> bool {
-    crypto::open(&check_key(vault_id, mk), check, &check_aad(vault_id))
-        .is_ok_and(|plain| plain.expose() == CHECK_PLAINTEXT)
+/// What `mk` finds in the stored check value; `None` when it is not this vault's key.
+pub fn check_opens(vault_id: &[u8], mk: &Key32, check: &[u8]) -> Option<Check> {
+    let plain = crypto::open(&check_key(vault_id, mk), check, &check_aad(vault_id)).ok()?;
+    match plain.expose() {
+        CHECK_V1 => Some(Check::V1),
+        CHECK_V2 => Some(Check::V2),
+        _ => None,
+    }
 }
 
 fn check_key(vault_id: &[u8], mk: &Key32) -> Key32 {
@@ -175,6 +187,17 @@ pub fn owner_grant_key(vault_id: &[u8], dek: &Key32) -> Key32 {
     crypto::hkdf(dek.expose(), vault_id, &[label::OWNER_GRANT])
 }
 
+/// HKDF(DEK, "keyward/v1/secret-index"): the MAC of a keychain's (name, version) index
+/// of secrets, which only the owner can make.
+pub fn secret_index_key(vault_id: &[u8], dek: &Key32) -> Key32 {
+    crypto::hkdf(dek.expose(), vault_id, &[label::SECRET_INDEX])
+}
+
+/// HKDF(RK, "keyward/v1/shared-index"): the MAC of a keychain's index of shared copies.
+pub fn shared_index_key(vault_id: &[u8], rk: &Key32) -> Key32 {
+    crypto::hkdf(rk.expose(), vault_id, &[label::SHARED_INDEX])
+}
+
 /// HKDF(RK, "keyward/v1/audit"): the key of the audit chain.
 pub fn audit_key(vault_id: &[u8], rk: &Key32) -> Key32 {
     crypto::hkdf(rk.expose(), vault_id, &[label::AUDIT])
@@ -255,8 +278,10 @@ mod tests {
     fn check_value_tells_keys_apart() {
         let mk = key(5);
         let check = check_value(VID, &mk);
-        assert!(check_matches(VID, &mk, &check));
-        assert!(!check_matches(VID, &key(6), &check));
-        assert!(!check_matches(&[8; 16], &mk, &check));
+        assert_eq!(check_opens(VID, &mk, &check), Some(Check::V2));
+        assert_eq!(check_opens(VID, &key(6), &check), None);
+        assert_eq!(check_opens(&[8; 16], &mk, &check), None);
+        let v1 = crypto::seal(&check_key(VID, &mk), CHECK_V1, &check_aad(VID));
+        assert_eq!(check_opens(VID, &mk, &v1), Some(Check::V1));
     }
 }

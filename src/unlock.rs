@@ -24,6 +24,8 @@ pub enum Access {
     Owner {
         /// The master key.
         mk: Key32,
+        /// What the check value says: whether the vault still needs its upgrade.
+        check: keys::Check,
     },
     /// Holds a keychain's bearer token: may read granted keys of that keychain only.
     Token {
@@ -88,18 +90,18 @@ impl Unlocked {
         } else {
             load_from_backend(&vault, no_input)?
         };
-        verify_master_key(&vault, &mk, source)?;
+        let check = verify_master_key(&vault, &mk, source)?;
         out.verbose(format!("unlocked with {source} (owner)"));
         Ok(Unlocked {
             vault,
-            access: Access::Owner { mk },
+            access: Access::Owner { mk, check },
         })
     }
 
     /// The master key, or exit 5 for a token holder: `action` needs the owner.
     pub fn require_owner(&self, action: &str) -> Result<&Key32> {
         match &self.access {
-            Access::Owner { mk } => Ok(mk),
+            Access::Owner { mk, .. } => Ok(mk),
             Access::Token { .. } => Err(Error::denied(format!(
                 "{action} needs the vault's owner; a keychain token cannot do it"
             ))
@@ -225,12 +227,12 @@ fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static s
     }
 }
 
-fn verify_master_key(vault: &Vault, mk: &Key32, source: &str) -> Result<()> {
+fn verify_master_key(vault: &Vault, mk: &Key32, source: &str) -> Result<keys::Check> {
     let check = vault
         .meta("check")?
         .ok_or_else(|| vault.corrupt("the check value is missing"))?;
-    if keys::check_matches(&vault.id, mk, &check) {
-        return Ok(());
+    if let Some(found) = keys::check_opens(&vault.id, mk, &check) {
+        return Ok(found);
     }
     Err(Error::locked(format!(
             "the master key from {source} does not match this vault ({})",

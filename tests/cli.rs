@@ -31,6 +31,7 @@ mod package_changes;
 mod package_tokens;
 mod permissions;
 mod quickstart;
+mod rollback;
 mod run;
 mod run_mask;
 mod secret;

@@ -7,43 +7,12 @@
 use std::path::Path;
 
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use hmac::Mac;
 use sha2::{Digest, Sha256};
 
+use crate::common::forge::{aad, hex, hkdf, hmac, lp, open, unhex};
 use crate::common::{TestEnv, kw1_digest, stderr_of, stdout_of, write_package};
 
 const PKG: &str = "@acme/target";
-
-fn lp(out: &mut Vec<u8>, x: &[u8]) {
-    out.extend_from_slice(&u32::try_from(x.len()).unwrap().to_be_bytes());
-    out.extend_from_slice(x);
-}
-
-fn hkdf(ikm: &[u8], salt: &[u8], info: &[&[u8]]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    hkdf::Hkdf::<Sha256>::new(Some(salt), ikm)
-        .expand_multi_info(info, &mut out)
-        .unwrap();
-    out
-}
-
-fn hmac(key: &[u8; 32], msg: &[u8]) -> [u8; 32] {
-    let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
 
 /// What the token holder knows: the vault id, its keychain id, and the grant MAC key
 /// derived from the RK it unwrapped with its token.
@@ -67,19 +36,7 @@ impl Forger {
             hex(tid)
         )));
         let wrap = hkdf(secret, &vid, &[b"keyward/v1/token", kc, tid]);
-        let mut aad = Vec::new();
-        for f in [b"keyward/v1/token".as_slice(), &vid, kc, tid] {
-            lp(&mut aad, f);
-        }
-        let cipher = chacha20poly1305::XChaCha20Poly1305::new((&wrap).into());
-        let rk = cipher
-            .decrypt(
-                chacha20poly1305::XNonce::from_slice(&wrapped[..24]),
-                Payload {
-                    msg: &wrapped[24..],
-                    aad: &aad,
-                },
-            )
+        let rk = open(&wrap, &wrapped, &aad(&[b"keyward/v1/token", &vid, kc, tid]))
             .expect("the holder's token opens the RK");
         Forger {
             gk: hkdf(&rk, &vid, &[b"keyward/v1/grant"]),
@@ -95,27 +52,15 @@ impl Forger {
             "SELECT version, hex(value) FROM shared WHERE name = '{key}'"
         ));
         let (version, sealed) = row.split_once('|')?;
-        let sealed = unhex(sealed);
-        let mut aad = Vec::new();
-        for f in [
-            b"keyward/v1/shared".as_slice(),
+        let mut aad = aad(&[
+            b"keyward/v1/shared",
             &self.vault,
             &self.keychain,
             key.as_bytes(),
-        ] {
-            lp(&mut aad, f);
-        }
+        ]);
         aad.extend_from_slice(&version.parse::<u64>().unwrap().to_be_bytes());
         let rk: [u8; 32] = self.rk.clone().try_into().unwrap();
-        chacha20poly1305::XChaCha20Poly1305::new((&rk).into())
-            .decrypt(
-                chacha20poly1305::XNonce::from_slice(&sealed[..24]),
-                Payload {
-                    msg: &sealed[24..],
-                    aad: &aad,
-                },
-            )
-            .ok()
+        open(&rk, &unhex(sealed), &aad)
     }
 
     /// The RK MAC of a grant of `key` to the installation `id` at its current pin.

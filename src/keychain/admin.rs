@@ -28,7 +28,7 @@ pub struct KeychainSummary {
 }
 
 /// A new keychain row with fresh DEK and RK wrapped under the keychain's KEK.
-fn new_keychain(vault_id: &Id, mk: &Key32, name: &str) -> (KeychainRow, Key32) {
+fn new_keychain(vault_id: &Id, mk: &Key32, name: &str) -> (KeychainRow, Key32, Key32) {
     let id = vault::new_id();
     let dek = Key32::random();
     let rk = Key32::random();
@@ -40,7 +40,29 @@ fn new_keychain(vault_id: &Id, mk: &Key32, name: &str) -> (KeychainRow, Key32) {
         rk: keys::wrap(mk, vault_id, &id, Wrapped::Rk, &rk),
         name_mac: keys::keychain_name_mac(mk, vault_id, &id, name).to_vec(),
     };
-    (row, rk)
+    (row, dek, rk)
+}
+
+/// Everything a new keychain starts with besides its row: the RK check and its two
+/// empty indexes.
+fn start_keychain(
+    tx: &rusqlite::Transaction<'_>,
+    vault_id: &Id,
+    keychain: &Id,
+    dek: &Key32,
+    rk: &Key32,
+) -> Result<()> {
+    write::meta(
+        tx,
+        &rk_check_key(keychain),
+        &keys::rk_check(vault_id, keychain, rk),
+    )
+    .map_err(db)?;
+    let empty = super::index::Index::new();
+    let sik = keys::secret_index_key(vault_id, dek);
+    super::index::save(tx, super::index::Kind::Secrets, keychain, &sik, &empty)?;
+    let shk = keys::shared_index_key(vault_id, rk);
+    super::index::save(tx, super::index::Kind::Shared, keychain, &shk, &empty)
 }
 
 /// The `meta` key of a keychain's RK check.
@@ -77,14 +99,9 @@ pub fn init_vault(
         if let Some(slot) = slot {
             write::meta(tx, "passphrase", slot).map_err(sql)?;
         }
-        let (row, rk) = new_keychain(&id, mk, "default");
+        let (row, dek, rk) = new_keychain(&id, mk, "default");
         write::keychain(tx, &row).map_err(sql)?;
-        write::meta(
-            tx,
-            &rk_check_key(&row.id),
-            &keys::rk_check(&id, &row.id, &rk),
-        )
-        .map_err(sql)?;
+        start_keychain(tx, &id, &row.id, &dek, &rk)?;
         let detail = json!({"backend": backend.as_str()});
         audit::start(tx, &id, &row.id, &rk, event(Action::Init, &detail))
     })
@@ -115,14 +132,9 @@ pub fn create_keychain(
                 )),
             );
         }
-        let (row, rk) = new_keychain(&vid, &mk, name);
+        let (row, dek, rk) = new_keychain(&vid, &mk, name);
         write::keychain(tx, &row).map_err(db)?;
-        write::meta(
-            tx,
-            &rk_check_key(&row.id),
-            &keys::rk_check(&vid, &row.id, &rk),
-        )
-        .map_err(db)?;
+        start_keychain(tx, &vid, &row.id, &dek, &rk)?;
         let detail = json!({"keychain": name, "token": !no_token});
         audit::start(
             tx,
@@ -163,7 +175,7 @@ pub fn list_keychains(unlocked: &Unlocked) -> Result<Vec<KeychainSummary>> {
 pub fn remove_keychain(unlocked: Unlocked, name: &str) -> Result<()> {
     unlocked.require_owner("removing a keychain")?;
     let doomed = unlocked.named_keychain(name)?;
-    if let crate::unlock::Access::Owner { mk } = &unlocked.access {
+    if let crate::unlock::Access::Owner { mk, .. } = &unlocked.access {
         super::check_name(&unlocked.vault, mk, &doomed)?;
     }
     if name == "default" {

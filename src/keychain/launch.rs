@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::grants::decide;
+use super::index::{self, Kind as Index};
 use super::packages::value_at;
 use super::{Action, Installed, Keychain};
 use crate::error::{Error, Kind, Result};
@@ -64,8 +65,19 @@ impl Keychain {
             return Err(err);
         }
         let scope = self.scope();
+        let shared = index::read(&self.vault, Index::Shared, &self.row.id, self.keys.shk())?;
+        // The owner also holds the index only it can write: a shared copy must be of
+        // the secret's current version.
+        let secrets = match self.keys.index_keys() {
+            Ok((sik, _)) => Some(index::read(&self.vault, Index::Secrets, &self.row.id, sik)?),
+            Err(_) => None,
+        };
         let mut values = Vec::new();
         for (key, (version, copy)) in sealed.into_iter().filter(|(k, _)| d.give.contains(k)) {
+            index::expect(&self.vault, &shared, Index::Shared, &key, version)?;
+            if let Some(secrets) = &secrets {
+                index::expect(&self.vault, secrets, Index::Secrets, &key, version)?;
+            }
             let value = value_at(&scope, &key, version)
                 .open(self.keys.rk(), Slot::Shared, &copy)
                 .map_err(|_| {

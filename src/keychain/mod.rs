@@ -13,12 +13,14 @@
 mod admin;
 mod audit;
 mod grants;
+mod index;
 mod install;
 mod launch;
 mod packages;
 mod pin;
 mod rotate;
 mod secrets;
+mod upgrade;
 
 use rusqlite::Transaction;
 
@@ -57,9 +59,13 @@ enum Keys {
         gk: Key32,
         /// HKDF(DEK, owner-grant): the MAC only the owner can make.
         ogk: Key32,
+        /// HKDF(DEK, secret-index): the owner's index of secret versions.
+        sik: Key32,
+        /// HKDF(RK, shared-index): the index of shared copies.
+        shk: Key32,
     },
     /// A token holder: the RK only.
-    Holder { rk: Key32, gk: Key32 },
+    Holder { rk: Key32, gk: Key32, shk: Key32 },
 }
 
 impl Keys {
@@ -72,6 +78,20 @@ impl Keys {
     fn gk(&self) -> &Key32 {
         match self {
             Keys::Owner { gk, .. } | Keys::Holder { gk, .. } => gk,
+        }
+    }
+
+    /// The owner's secret-index key and the shared-index key; a holder has no DEK.
+    fn index_keys(&self) -> Result<(&Key32, &Key32)> {
+        match self {
+            Keys::Owner { sik, shk, .. } => Ok((sik, shk)),
+            Keys::Holder { .. } => Err(holder_denied()),
+        }
+    }
+
+    fn shk(&self) -> &Key32 {
+        match self {
+            Keys::Owner { shk, .. } | Keys::Holder { shk, .. } => shk,
         }
     }
 }
@@ -107,16 +127,21 @@ impl Keychain {
         let mut row = unlocked.keychain(requested)?;
         let Unlocked { mut vault, access } = unlocked;
         let keys = match access {
-            Access::Owner { mk } => {
-                bind_name(&mut vault, &mk, &mut row)?;
-                let keys = owner_keys(&vault, &mk, &row)?;
-                upgrade_rk_check(&mut vault, &row, keys.rk())?;
-                keys
+            Access::Owner { mk, check } => {
+                if check == crate::keys::Check::V1 {
+                    upgrade::vault(&mut vault, &mk)?;
+                    row = vault.keychain_by_id(&row.id)?.ok_or_else(|| {
+                        vault.corrupt("a keychain vanished while it was upgraded")
+                    })?;
+                }
+                check_name(&vault, &mk, &row)?;
+                owner_keys(&vault, &mk, &row)?
             }
-            Access::Token { rk, .. } => {
-                let gk = crate::keys::grant_key(&vault.id, &rk);
-                Keys::Holder { rk, gk }
-            }
+            Access::Token { rk, .. } => Keys::Holder {
+                gk: crate::keys::grant_key(&vault.id, &rk),
+                shk: crate::keys::shared_index_key(&vault.id, &rk),
+                rk,
+            },
         };
         Ok(Keychain { vault, row, keys })
     }
@@ -215,38 +240,13 @@ fn holder_denied() -> Error {
 /// `-k prod secret set` into the keychain whose token an attacker holds.
 pub(crate) fn check_name(vault: &Vault, mk: &Key32, row: &KeychainRow) -> Result<()> {
     let mac = crate::keys::keychain_name_mac(mk, &vault.id, &row.id, &row.name);
-    if row.name_mac.is_empty() || crate::crypto::ct_eq(&mac, &row.name_mac) {
+    if crate::crypto::ct_eq(&mac, &row.name_mac) {
         return Ok(());
     }
     Err(vault.corrupt(&format!(
         "keychain `{}` is not the keychain of that name (its name was changed outside keyward, e.g. swapped with another's)",
         row.name
     )))
-}
-
-/// [`check_name`], and for a keychain from before names were bound (an empty MAC),
-/// binds its name now.
-fn bind_name(vault: &mut Vault, mk: &Key32, row: &mut KeychainRow) -> Result<()> {
-    check_name(vault, mk, row)?;
-    if row.name_mac.is_empty() {
-        row.name_mac = crate::keys::keychain_name_mac(mk, &vault.id, &row.id, &row.name).to_vec();
-        let bound = row.clone();
-        vault.write(|tx| {
-            crate::vault::write::update_keychain(tx, &bound).map_err(crate::vault::db)
-        })?;
-    }
-    Ok(())
-}
-
-/// Keychains from before rotation made a new RK have no RK check: write it, so a token
-/// row written back after the next rotation is refused.
-fn upgrade_rk_check(vault: &mut Vault, row: &KeychainRow, rk: &Key32) -> Result<()> {
-    let key = rk_check_key(&row.id);
-    if vault.meta(&key)?.is_some() {
-        return Ok(());
-    }
-    let check = crate::keys::rk_check(&vault.id, &row.id, rk);
-    vault.write(|tx| crate::vault::write::meta(tx, &key, &check).map_err(crate::vault::db))
 }
 
 fn owner_keys(vault: &Vault, mk: &Key32, row: &KeychainRow) -> Result<Keys> {
@@ -258,6 +258,8 @@ fn owner_keys(vault: &Vault, mk: &Key32, row: &KeychainRow) -> Result<Keys> {
         mk: mk.clone(),
         gk: crate::keys::grant_key(&vault.id, &rk),
         ogk: crate::keys::owner_grant_key(&vault.id, &dek),
+        sik: crate::keys::secret_index_key(&vault.id, &dek),
+        shk: crate::keys::shared_index_key(&vault.id, &rk),
         dek,
         rk,
     })

@@ -369,7 +369,10 @@ impl Writer<'_> {
         let check = GrantCheck::of(self.scope.keys);
         for key in keys {
             if !self.granted(key, check)? {
-                rows::delete_shared(self.tx, &self.scope.row.id, key).map_err(db)?;
+                let kc = &self.scope.row.id;
+                rows::delete_shared(self.tx, kc, key).map_err(db)?;
+                let shk = self.scope.keys.shk();
+                super::index::set(self.tx, super::index::Kind::Shared, kc, shk, key, None)?;
             }
         }
         Ok(())
@@ -492,7 +495,16 @@ impl Writer<'_> {
             ))
         })?;
         let shared = at.seal(self.scope.keys.rk(), Slot::Shared, value.expose());
-        rows::put_shared(self.tx, kc, key, version, &shared).map_err(db)
+        rows::put_shared(self.tx, kc, key, version, &shared).map_err(db)?;
+        let shk = self.scope.keys.shk();
+        super::index::set(
+            self.tx,
+            super::index::Kind::Shared,
+            kc,
+            shk,
+            key,
+            Some(version),
+        )
     }
 
     /// Where a value of this keychain lives, for its AAD.

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use super::admin::{new_token, rk_check_key};
 use super::audit::{self, Action};
 use super::grants;
+use super::index::{self, Kind};
 use super::{Keychain, Keys, holder_denied};
 use crate::crypto;
 use crate::error::Result;
@@ -25,6 +26,7 @@ impl Keychain {
             mk,
             rk: old_rk,
             gk: old_gk,
+            shk: old_shk,
             ..
         } = &self.keys
         else {
@@ -32,6 +34,7 @@ impl Keychain {
         };
         let new_rk = Key32::random();
         let new_gk = keys::grant_key(&self.vault.id, &new_rk);
+        let new_shk = keys::shared_index_key(&self.vault.id, &new_rk);
         let vid = self.vault.id;
         let kc = self.row.id;
         let mut row = self.row.clone();
@@ -76,6 +79,8 @@ impl Keychain {
                     rows::set_grant_mac(tx, &grant).map_err(db)?;
                 }
             }
+            let shared = index::read_in(tx, Kind::Shared, &kc, old_shk)?;
+            index::save(tx, Kind::Shared, &kc, &new_shk, &shared)?;
             audit::rechain(tx, &vid, &kc, old_rk, &new_rk)?;
             write::meta(tx, &rk_check_key(&kc), &keys::rk_check(&vid, &kc, &new_rk)).map_err(db)?;
             write::replace_tokens(tx, &token_row, crate::time::now()).map_err(db)?;
@@ -83,9 +88,10 @@ impl Keychain {
             audit::append_with(tx, &vid, &kc, &new_rk, Action::TokenRotate, &detail)
         })?;
         self.row = row;
-        if let Keys::Owner { rk, gk, .. } = &mut self.keys {
+        if let Keys::Owner { rk, gk, shk, .. } = &mut self.keys {
             *rk = new_rk;
             *gk = new_gk;
+            *shk = new_shk;
         }
         Ok(token.encode())
     }

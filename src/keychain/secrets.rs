@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
+use super::index::{self, Kind};
 use super::{Action, Keychain, Writer, owner_only, packages::value_at};
 use crate::error::{Error, Result};
 use crate::keys::Slot;
@@ -22,12 +23,16 @@ impl Keychain {
     pub fn remove_secret(&mut self, name: &str) -> Result<bool> {
         owner_only(&self.keys)?;
         self.write(|w| {
-            if !write::delete_secret(w.tx, &w.scope.row.id, name).map_err(db)? {
+            let kc = &w.scope.row.id;
+            if !write::delete_secret(w.tx, kc, name).map_err(db)? {
                 w.changed_nothing();
                 return Ok(false);
             }
             // Without a value there is nothing to share: `run` must now say missing-secret.
-            rows::delete_shared(w.tx, &w.scope.row.id, name).map_err(db)?;
+            rows::delete_shared(w.tx, kc, name).map_err(db)?;
+            let (sik, shk) = w.scope.keys.index_keys()?;
+            index::set(w.tx, Kind::Secrets, kc, sik, name, None)?;
+            index::set(w.tx, Kind::Shared, kc, shk, name, None)?;
             w.record(Action::SecretRm, None, json!({"name": name}))?;
             Ok(true)
         })
@@ -36,10 +41,13 @@ impl Keychain {
     /// A secret's version and value (owner only), or exit 4.
     pub fn secret_value(&self, name: &str) -> Result<(u64, SecretBytes)> {
         let (dek, _) = owner_only(&self.keys)?;
+        let (sik, _) = self.keys.index_keys()?;
+        let recorded = index::read(&self.vault, Kind::Secrets, &self.row.id, sik)?;
         let row = self
             .vault
             .secret(&self.row.id, name)?
             .ok_or_else(|| self.no_secret(name))?;
+        index::expect(&self.vault, &recorded, Kind::Secrets, name, row.version)?;
         let value = value_at(&self.scope(), name, row.version)
             .open(dek, Slot::Secret, &row.value)
             .map_err(|_| {
@@ -102,11 +110,14 @@ impl Writer<'_> {
         let at = self.value_at(name, version);
         let sealed = at.seal(dek, Slot::Secret, value.expose());
         write::secret(self.tx, kc, name, version, &sealed, crate::time::now()).map_err(db)?;
+        let (sik, shk) = self.scope.keys.index_keys()?;
+        index::set(self.tx, Kind::Secrets, kc, sik, name, Some(version))?;
         // Only a grant the owner made earns a shared copy (a token holder can forge the
         // other MAC, and would otherwise be handed this value the next time it is set).
         if self.owner_granted(name)? {
             let shared = at.seal(self.scope.keys.rk(), Slot::Shared, value.expose());
             rows::put_shared(self.tx, kc, name, version, &shared).map_err(db)?;
+            index::set(self.tx, Kind::Shared, kc, shk, name, Some(version))?;
         }
         self.record(
             Action::SecretSet,

@@ -204,6 +204,19 @@ impl Vault {
             .map_err(|e| self.sql(e))
     }
 
+    /// (name, version) of every shared copy of a keychain.
+    pub fn shared_versions(&self, keychain: &Id) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, version FROM shared WHERE keychain_id = ?1")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([&keychain[..]], |r| Ok((r.get(0)?, u64_col(r, 1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.sql(e))
+    }
+
     /// The audit log of a keychain, oldest first.
     pub fn audit(&self, keychain: &Id) -> Result<Vec<AuditRow>> {
         let mut stmt = self
