@@ -233,7 +233,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,7 +263,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__approve)
-            opts="-k -q -v -h -V --all --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --all --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,7 +293,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__completions)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version bash elvish fish powershell zsh"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -323,7 +323,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version export apply help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version export apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,7 +353,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__apply)
-            opts="-k -q -v -h -V --prune --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --prune --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,7 +383,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__export)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,7 +469,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__digest)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -891,7 +891,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__init)
-            opts="-k -q -v -h -V --backend --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --backend --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -925,7 +925,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__inspect)
-            opts="-k -q -v -h -V --diff --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --diff --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,7 +955,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__install)
-            opts="-y -k -q -v -h -V --approve --approve-all --yes --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-y -k -q -v -h -V --approve --approve-all --yes --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -989,7 +989,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__keychain)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version create list rm token help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version create list rm token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1019,7 +1019,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__keychain__subcmd__create)
-            opts="-k -q -v -h -V --no-token --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --no-token --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1133,7 +1133,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__keychain__subcmd__list)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1163,7 +1163,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__keychain__subcmd__rm)
-            opts="-y -k -q -v -h -V --yes --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-y -k -q -v -h -V --yes --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1193,7 +1193,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__keychain__subcmd__token)
-            opts="-k -q -v -h -V --rotate --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --rotate --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1223,7 +1223,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__list)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1253,7 +1253,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__log)
-            opts="-k -q -v -h -V --package --limit --verify --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --package --limit --verify --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1291,7 +1291,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__new)
-            opts="-k -q -v -h -V --name --key --run --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --name --key --run --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1333,7 +1333,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__revoke)
-            opts="-k -q -v -h -V --all --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --all --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1363,7 +1363,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__run)
-            opts="-k -q -v -h -V --no-mask --inherit-env --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --no-mask --inherit-env --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1393,7 +1393,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version set list rm get help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version set list rm get help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1423,7 +1423,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret__subcmd__get)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1537,7 +1537,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret__subcmd__list)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1567,7 +1567,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret__subcmd__rm)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1597,7 +1597,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret__subcmd__set)
-            opts="-k -q -v -h -V --stdin --from-env --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --stdin --from-env --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1631,7 +1631,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__status)
-            opts="-k -q -v -h -V --check --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --check --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1661,7 +1661,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__uninstall)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -55,6 +55,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "KEYWARD_NO_INPUT", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub no_input: bool,
 
+    /// Open a vault the OS keyring says is older than the last one it saw (a restored
+    /// backup), and record it as current
+    #[arg(long, global = true)]
+    pub accept_rollback: bool,
+
     /// Print only errors and the data asked for
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -45,6 +45,8 @@ pub mod label {
     pub const SECRET_INDEX: &[u8] = b"keyward/v1/secret-index";
     /// Derives the shared-copy index MAC key from the RK.
     pub const SHARED_INDEX: &[u8] = b"keyward/v1/shared-index";
+    /// Derives the key of the vault's write-generation MAC from the MK.
+    pub const GENERATION: &[u8] = b"keyward/v1/generation";
     /// Derives the key of the RK check from the RK.
     pub const RK_CHECK: &[u8] = b"keyward/v1/rk-check";
 }

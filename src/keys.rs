@@ -58,6 +58,26 @@ pub fn keychain_name_mac(mk: &Key32, vault_id: &[u8], keychain: &[u8], name: &st
     crypto::hmac(&key, &[b"keychain-name-v1", name.as_bytes()])
 }
 
+fn generation_mac(mk: &Key32, vault_id: &[u8], generation: u64) -> [u8; 32] {
+    let key = crypto::hkdf(mk.expose(), vault_id, &[label::GENERATION]);
+    crypto::hmac(&key, &[b"generation-v1", &generation.to_be_bytes()])
+}
+
+/// The vault's write generation as stored: `u64be ‖ HMAC` under the master key, so an
+/// old copy of the vault cannot be edited to claim a newer generation.
+pub fn seal_generation(mk: &Key32, vault_id: &[u8], generation: u64) -> Vec<u8> {
+    let mut out = generation.to_be_bytes().to_vec();
+    out.extend_from_slice(&generation_mac(mk, vault_id, generation));
+    out
+}
+
+/// The generation from its stored form; `None` when it was not sealed by `mk`.
+pub fn open_generation(mk: &Key32, vault_id: &[u8], stored: &[u8]) -> Option<u64> {
+    let (number, tag) = stored.split_at_checked(8)?;
+    let generation = u64::from_be_bytes(number.try_into().ok()?);
+    crypto::ct_eq(tag, &generation_mac(mk, vault_id, generation)).then_some(generation)
+}
+
 /// HKDF(RK, "keyward/v1/rk-check"): proves a token's RK is the keychain's current one,
 /// so a token row written back after a rotation is refused.
 pub fn rk_check(vault_id: &[u8], keychain: &[u8], rk: &Key32) -> [u8; 32] {

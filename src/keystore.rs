@@ -95,11 +95,14 @@ fn bad_env_key() -> Error {
 
 // ---- OS keyring ---------------------------------------------------------------------
 
-/// The small versioned record kept in the keyring entry.
+/// The small versioned record kept in the keyring entry. v2 adds the vault's write
+/// generation, so a whole-file rollback of the vault is seen at unlock.
 #[derive(Serialize, Deserialize)]
 struct KeyringRecord {
     v: u32,
     mk: String,
+    #[serde(default)]
+    generation: u64,
 }
 
 fn keyring_account(vault_id: &[u8]) -> String {
@@ -146,24 +149,27 @@ fn describe_keyring_error(err: &keyring::Error) -> String {
     }
 }
 
-/// Stores the MK for `vault_id` in the OS keyring.
-pub fn keyring_store(vault_id: &[u8], mk: &Key32) -> Result<()> {
+/// Stores the MK for `vault_id` in the OS keyring, with the vault's write generation.
+pub fn keyring_store(vault_id: &[u8], mk: &Key32, generation: u64) -> Result<()> {
     let entry = keyring_entry(vault_id).map_err(init_fixes)?;
     let encoded = encode_master_key(mk);
-    let record = Zeroizing::new(
-        serde_json::to_vec(&KeyringRecord {
-            v: 1,
-            mk: encoded.to_string(),
-        })
-        .expect("a struct of a number and a string serialises"),
+    let mut record = KeyringRecord {
+        v: 2,
+        mk: encoded.to_string(),
+        generation,
+    };
+    let bytes = Zeroizing::new(
+        serde_json::to_vec(&record).expect("a struct of numbers and a string serialises"),
     );
+    record.mk.zeroize();
     entry
-        .set_secret(&record)
+        .set_secret(&bytes)
         .map_err(|e| init_fixes(keyring_unreachable(&e)))
 }
 
-/// Reads the MK for `vault_id` from the OS keyring.
-pub fn keyring_load(vault_id: &[u8]) -> Result<Key32> {
+/// Reads the MK for `vault_id` from the OS keyring, and the write generation recorded
+/// with it (0 in records from before generations).
+pub fn keyring_load(vault_id: &[u8]) -> Result<(Key32, u64)> {
     let entry = keyring_entry(vault_id).map_err(unlock_fixes)?;
     let raw = Zeroizing::new(match entry.get_secret() {
         Ok(raw) => raw,
@@ -178,13 +184,14 @@ pub fn keyring_load(vault_id: &[u8]) -> Result<Key32> {
     });
     let mut record: KeyringRecord =
         serde_json::from_slice(&raw).map_err(|_| bad_keyring_record())?;
-    let key = if record.v == 1 {
+    let key = if record.v == 1 || record.v == 2 {
         decode_master_key(&record.mk).ok()
     } else {
         None
     };
     record.mk.zeroize();
-    key.ok_or_else(bad_keyring_record)
+    key.map(|k| (k, record.generation))
+        .ok_or_else(bad_keyring_record)
 }
 
 /// Removes the keyring entry (used to undo a failed init).

@@ -26,6 +26,9 @@ pub enum Access {
         mk: Key32,
         /// What the check value says: whether the vault still needs its upgrade.
         check: keys::Check,
+        /// Unlocked through the OS keyring, whose record keeps the vault's write
+        /// generation up to date after each owner decision.
+        keyring: bool,
     },
     /// Holds a keychain's bearer token: may read granted keys of that keychain only.
     Token {
@@ -65,7 +68,12 @@ fn secret_env(name: &str) -> Result<Option<Zeroizing<String>>> {
 
 impl Unlocked {
     /// Opens the vault at `path` and unlocks it by the first source that is present.
-    pub fn open(path: &Path, no_input: bool, out: &Output) -> Result<Unlocked> {
+    pub fn open(
+        path: &Path,
+        no_input: bool,
+        accept_rollback: bool,
+        out: &Output,
+    ) -> Result<Unlocked> {
         if let Some(text) = secret_env("KEYWARD_TOKEN")? {
             let token = Token::parse(&text).map_err(|e| {
                 Error::locked(e.to_string()).hint("set KEYWARD_TOKEN to the token printed by `keychain create` or `keychain token --rotate`")
@@ -85,16 +93,27 @@ impl Unlocked {
         }
         let vault = Vault::open(path)?;
         warn_if_exposed(path, out);
-        let (mk, source) = if let Some(text) = secret_env("KEYWARD_MASTER_KEY")? {
-            (keystore::decode_master_key(&text)?, "KEYWARD_MASTER_KEY")
+        let (mk, source, recorded) = if let Some(text) = secret_env("KEYWARD_MASTER_KEY")? {
+            (
+                keystore::decode_master_key(&text)?,
+                "KEYWARD_MASTER_KEY",
+                None,
+            )
         } else {
             load_from_backend(&vault, no_input)?
         };
         let check = verify_master_key(&vault, &mk, source)?;
+        if let Some(recorded) = recorded {
+            refuse_rollback(&vault, &mk, recorded, accept_rollback)?;
+        }
         out.verbose(format!("unlocked with {source} (owner)"));
         Ok(Unlocked {
             vault,
-            access: Access::Owner { mk, check },
+            access: Access::Owner {
+                mk,
+                check,
+                keyring: recorded.is_some(),
+            },
         })
     }
 
@@ -189,14 +208,45 @@ fn unlock_token(vault: &Vault, token: &Token) -> Result<Key32> {
     Ok(rk)
 }
 
-fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static str)> {
+/// The vault's write generation; 0 in vaults from before generations. Exit 7 when the
+/// stored value was not sealed by this vault's master key.
+pub(crate) fn generation(vault: &Vault, mk: &Key32) -> Result<u64> {
+    match vault.meta("generation")? {
+        None => Ok(0),
+        Some(stored) => keys::open_generation(mk, &vault.id, &stored)
+            .ok_or_else(|| vault.corrupt("the write generation does not verify")),
+    }
+}
+
+/// A vault older than the keyring says it should be was replaced by an older copy of
+/// itself: refused (exit 7), unless the owner accepts it, which resets the record.
+fn refuse_rollback(vault: &Vault, mk: &Key32, recorded: u64, accept: bool) -> Result<()> {
+    let found = generation(vault, mk)?;
+    if found >= recorded {
+        return Ok(());
+    }
+    if accept {
+        return keystore::keyring_store(&vault.id, mk, found);
+    }
+    Err(Error::integrity(format!(
+        "{} was rolled back: it is at write {found}, but the OS keyring recorded write {recorded}; an older copy of the vault replaced it",
+        vault.path().display()
+    ))
+    .code("rolled-back")
+    .hint("restore the newest copy of the vault; or, if you restored this copy on purpose, run the command again with --accept-rollback"))
+}
+
+fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static str, Option<u64>)> {
     let backend = vault
         .meta("backend")?
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|b| Backend::parse(&b))
         .ok_or_else(|| vault.corrupt("the backend record is missing"))?;
     match backend {
-        Backend::Keyring => Ok((keystore::keyring_load(&vault.id)?, "the OS keyring")),
+        Backend::Keyring => {
+            let (mk, recorded) = keystore::keyring_load(&vault.id)?;
+            Ok((mk, "the OS keyring", Some(recorded)))
+        }
         Backend::Env => Err(Error::locked(
             "this vault's master key comes from KEYWARD_MASTER_KEY, which is not set",
         )
@@ -222,6 +272,7 @@ fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static s
             Ok((
                 keystore::passphrase_unwrap(&vault.id, &slot, pass.expose())?,
                 "the passphrase",
+                None,
             ))
         }
     }

@@ -120,7 +120,8 @@ fn init_keyring_backend_stores_the_master_key_in_the_secret_service() {
     );
     let record: serde_json::Value =
         serde_json::from_str(&record).expect("the entry is a versioned JSON record");
-    assert_eq!(record["v"], 1);
+    assert_eq!(record["v"], 2);
+    assert_eq!(record["generation"], 0, "a new vault is at write 0: {record}");
     let mk = record["mk"].as_str().expect("the record holds the key");
     assert_eq!(mk.len(), 43);
 
@@ -291,4 +292,45 @@ fn failed_keyring_init_removes_its_keyring_entry_again() {
         &session,
         &["clear", "service", "keyward", "username", &account],
     );
+}
+
+#[test]
+fn a_vault_rolled_back_to_an_older_copy_is_refused_until_the_owner_accepts_it() {
+    let Some((_lock, session)) = keyring_session() else {
+        return;
+    };
+    let env = TestEnv::new();
+    init_keyring_vault(&env, &session);
+    let set = |value: &str| {
+        keyring_cmd(&env, &session)
+            .args(["secret", "set", "API_KEY", "--stdin"])
+            .write_stdin(value.to_owned())
+            .assert()
+            .success();
+    };
+    set("first-value-of-api-key");
+    let backup = env.root().join("backup.db");
+    env.sqlite(&format!("VACUUM INTO '{}'", backup.display()));
+    set("rotated-value-of-api-key");
+    // An older copy replaces the vault (the WAL is checkpointed on close, so the file
+    // alone is the vault).
+    fs::copy(&backup, env.vault()).unwrap();
+    let out = keyring_cmd(&env, &session)
+        .args(["secret", "get", "API_KEY"])
+        .assert()
+        .code(7);
+    let err = stderr_of(&out);
+    assert!(err.contains("error[rolled-back]"), "{err}");
+    assert!(err.contains("--accept-rollback"), "{err}");
+    assert!(!err.contains("value-of-api-key"), "{err}");
+    // The owner accepts the restored copy on purpose: it becomes the current one.
+    let out = keyring_cmd(&env, &session)
+        .args(["--accept-rollback", "secret", "get", "API_KEY"])
+        .assert()
+        .success();
+    assert_eq!(stdout_of(&out), "first-value-of-api-key");
+    keyring_cmd(&env, &session)
+        .args(["secret", "list"])
+        .assert()
+        .success();
 }

@@ -35,7 +35,7 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
             read_new_passphrase(ctx)?.expose(),
         )?),
         Backend::Keyring => {
-            keystore::keyring_store(&id, &mk)?;
+            keystore::keyring_store(&id, &mk, 0)?;
             None
         }
         Backend::Env => None,

@@ -29,6 +29,8 @@ pub struct Ctx {
     pub keychain: Option<String>,
     /// `--no-input` / `KEYWARD_NO_INPUT`.
     pub no_input: bool,
+    /// `--accept-rollback`.
+    pub accept_rollback: bool,
     /// Output policy.
     pub out: Output,
 }
@@ -36,7 +38,12 @@ pub struct Ctx {
 impl Ctx {
     /// Opens and unlocks the vault.
     pub fn unlock(&self) -> Result<Unlocked> {
-        Unlocked::open(&self.vault_path, self.no_input, &self.out)
+        Unlocked::open(
+            &self.vault_path,
+            self.no_input,
+            self.accept_rollback,
+            &self.out,
+        )
     }
 
     /// Unlocks the vault and opens the keychain to act on (`-k`, the token's own, or
@@ -59,6 +66,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         vault_path,
         keychain: cli.keychain.filter(|k| !k.is_empty()),
         no_input: cli.no_input,
+        accept_rollback: cli.accept_rollback,
         out: Output::new(cli.json, cli.quiet, cli.verbose, cli.color),
     };
     ctx.out

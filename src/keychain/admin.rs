@@ -12,7 +12,7 @@ use crate::keys::{self, TokenKeys, Wrapped};
 use crate::keystore::Backend;
 use crate::secret::Key32;
 use crate::token::Token;
-use crate::unlock::Unlocked;
+use crate::unlock::{Access, Unlocked};
 use crate::vault::{self, Id, KeychainRow, TokenRow, Vault, db, write};
 
 /// A keychain as `keychain list` shows it.
@@ -124,7 +124,8 @@ pub fn create_keychain(
 ) -> Result<Option<zeroize::Zeroizing<String>>> {
     let mk = unlocked.require_owner("creating a keychain")?.clone();
     let vid = unlocked.vault.id;
-    unlocked.vault.write(|tx| {
+    let sync = matches!(unlocked.access, Access::Owner { keyring: true, .. });
+    let (token, generation) = unlocked.vault.write(|tx| {
         if write::keychain_exists(tx, name).map_err(db)? {
             return Err(
                 Error::general(format!("keychain `{name}` already exists")).hint(format!(
@@ -143,13 +144,18 @@ pub fn create_keychain(
             &rk,
             event(Action::KeychainCreate, &detail),
         )?;
+        let generation = super::next_generation(tx, &vid, &mk)?;
         if no_token {
-            return Ok(None);
+            return Ok((None, generation));
         }
         let (token, token_row) = new_token(&vid, row.id, &rk);
         write::replace_tokens(tx, &token_row, crate::time::now()).map_err(db)?;
-        Ok(Some(token.encode()))
-    })
+        Ok((Some(token.encode()), generation))
+    })?;
+    if sync {
+        let _ = crate::keystore::keyring_store(&vid, &mk, generation);
+    }
+    Ok(token)
 }
 
 /// Every keychain with its counts (owner only).

@@ -54,6 +54,12 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether it records an owner decision (moves the vault's write generation), as
+    /// opposed to a run or a revocation any opener's run may record.
+    pub fn is_decision(self) -> bool {
+        !matches!(self, Action::Run | Action::RunStart | Action::AutoRevoke)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -108,6 +108,8 @@ pub struct Keychain {
     vault: Vault,
     row: KeychainRow,
     keys: Keys,
+    /// Unlocked through the OS keyring: its record follows the write generation.
+    sync_keyring: bool,
 }
 
 /// A write in progress: the transaction and the keychain it writes to.
@@ -115,6 +117,8 @@ pub struct Writer<'a> {
     tx: &'a Transaction<'a>,
     scope: Scope<'a>,
     recorded: usize,
+    /// Whether an owner decision was recorded (not only runs and reads).
+    decided: bool,
 }
 
 impl Keychain {
@@ -126,8 +130,9 @@ impl Keychain {
         }
         let mut row = unlocked.keychain(requested)?;
         let Unlocked { mut vault, access } = unlocked;
+        let sync_keyring = matches!(access, Access::Owner { keyring: true, .. });
         let keys = match access {
-            Access::Owner { mk, check } => {
+            Access::Owner { mk, check, .. } => {
                 if check == crate::keys::Check::V1 {
                     upgrade::vault(&mut vault, &mk)?;
                     row = vault.keychain_by_id(&row.id)?.ok_or_else(|| {
@@ -143,7 +148,12 @@ impl Keychain {
                 rk,
             },
         };
-        Ok(Keychain { vault, row, keys })
+        Ok(Keychain {
+            vault,
+            row,
+            keys,
+            sync_keyring,
+        })
     }
 
     /// The keychain's name.
@@ -172,9 +182,15 @@ impl Keychain {
     /// Runs `f` in one write transaction. `f` must record what it did
     /// ([`Writer::record`]); a write that records nothing is refused and rolled back.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let Keychain { vault, row, keys } = self;
+        let Keychain {
+            vault,
+            row,
+            keys,
+            sync_keyring,
+        } = self;
         let vault_id = vault.id;
-        vault.write(|tx| {
+        let keys: &Keys = keys;
+        let (value, generation) = vault.write(|tx| {
             let mut w = Writer {
                 tx,
                 scope: Scope {
@@ -183,6 +199,7 @@ impl Keychain {
                     keys,
                 },
                 recorded: 0,
+                decided: false,
             };
             let value = f(&mut w)?;
             if w.recorded == 0 {
@@ -191,8 +208,19 @@ impl Keychain {
                 )
                 .hint("please report this as a bug"));
             }
-            Ok(value)
-        })
+            let generation = match (w.decided, keys) {
+                (true, Keys::Owner { mk, .. }) => Some(next_generation(tx, &vault_id, mk)?),
+                _ => None,
+            };
+            Ok((value, generation))
+        })?;
+        // After the commit: the keyring then never records a write the vault lacks. A
+        // failure here only means a later rollback to this write is not seen.
+        if let (Some(generation), true, Keys::Owner { mk, .. }) = (generation, *sync_keyring, keys)
+        {
+            let _ = crate::keystore::keyring_store(&vault_id, mk, generation);
+        }
+        Ok(value)
     }
 }
 
@@ -206,6 +234,7 @@ impl Writer<'_> {
     ) -> Result<()> {
         audit::append(self.tx, &self.scope, action, package, &detail)?;
         self.recorded = self.recorded.saturating_add(1);
+        self.decided |= action.is_decision();
         Ok(())
     }
 
@@ -218,6 +247,26 @@ impl Writer<'_> {
     fn owner(&self) -> Result<(&Key32, &Key32)> {
         owner_only(self.scope.keys)
     }
+}
+
+/// Moves the vault's write generation one up, inside the transaction (owner only: it
+/// is sealed under the master key).
+pub(crate) fn next_generation(tx: &Transaction<'_>, vault_id: &Id, mk: &Key32) -> Result<u64> {
+    use crate::vault::{corrupt_in_tx, db, write};
+    let current = match write::meta_in(tx, "generation").map_err(db)? {
+        None => 0,
+        Some(stored) => crate::keys::open_generation(mk, vault_id, &stored).ok_or_else(|| {
+            corrupt_in_tx("the write generation does not verify; nothing was changed")
+        })?,
+    };
+    let next = current + 1;
+    write::meta(
+        tx,
+        "generation",
+        &crate::keys::seal_generation(mk, vault_id, next),
+    )
+    .map_err(db)?;
+    Ok(next)
 }
 
 /// The DEK and owner grant key, or an internal error: commands that reach an owner-only

@@ -41,7 +41,7 @@ impl Keychain {
         row.rk = keys::wrap(mk, &vid, &kc, Wrapped::Rk, &new_rk);
         let (token, token_row) = new_token(&vid, kc, &new_rk);
         let name = self.row.name.clone();
-        self.vault.write(|tx| {
+        let generation = self.vault.write(|tx| {
             write::update_keychain(tx, &row).map_err(db)?;
             for (key, version, sealed) in rows::shared_in(tx, &kc).map_err(db)? {
                 let at = ValueAt {
@@ -85,8 +85,12 @@ impl Keychain {
             write::meta(tx, &rk_check_key(&kc), &keys::rk_check(&vid, &kc, &new_rk)).map_err(db)?;
             write::replace_tokens(tx, &token_row, crate::time::now()).map_err(db)?;
             let detail = json!({"keychain": name, "rk": "new"});
-            audit::append_with(tx, &vid, &kc, &new_rk, Action::TokenRotate, &detail)
+            audit::append_with(tx, &vid, &kc, &new_rk, Action::TokenRotate, &detail)?;
+            super::next_generation(tx, &vid, mk)
         })?;
+        if self.sync_keyring {
+            let _ = crate::keystore::keyring_store(&vid, mk, generation);
+        }
         self.row = row;
         if let Keys::Owner { rk, gk, shk, .. } = &mut self.keys {
             *rk = new_rk;
