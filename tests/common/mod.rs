@@ -10,6 +10,7 @@
 #![allow(dead_code)] // each test module uses a different part of the harness
 
 pub mod pkg;
+pub mod term;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
