@@ -466,12 +466,14 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON, or write them to a file')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the keychain match a config file (declarative, idempotent, all or nothing)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'keyward;config;export' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the config to FILE (paths relative to its folder) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the config to FILE (paths relative to its folder) instead of stdout')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
             [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
@@ -507,7 +509,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;config;help' {
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON, or write them to a file')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the keychain match a config file (declarative, idempotent, all or nothing)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -680,7 +682,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;config' {
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON, or write them to a file')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the keychain match a config file (declarative, idempotent, all or nothing)')
             break
         }

@@ -383,12 +383,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__export)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --quiet --verbose --color --help --version"
+            opts="-o -k -q -v -h -V --output --vault --keychain --json --no-input --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

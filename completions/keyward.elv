@@ -431,11 +431,13 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand export 'Print the keychain''s packages and grants as JSON'
+            cand export 'Print the keychain''s packages and grants as JSON, or write them to a file'
             cand apply 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;config;export'= {
+            cand -o 'Write the config to FILE (paths relative to its folder) instead of stdout'
+            cand --output 'Write the config to FILE (paths relative to its folder) instead of stdout'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
@@ -469,7 +471,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;config;help'= {
-            cand export 'Print the keychain''s packages and grants as JSON'
+            cand export 'Print the keychain''s packages and grants as JSON, or write them to a file'
             cand apply 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -614,7 +616,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;status'= {
         }
         &'keyward;help;config'= {
-            cand export 'Print the keychain''s packages and grants as JSON'
+            cand export 'Print the keychain''s packages and grants as JSON, or write them to a file'
             cand apply 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
         }
         &'keyward;help;config;export'= {

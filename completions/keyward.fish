@@ -310,9 +310,10 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_s
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON, or write them to a file'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and not __fish_seen_subcommand_from export apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -s o -l output -d 'Write the config to FILE (paths relative to its folder) instead of stdout' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
@@ -336,7 +337,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from apply" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON, or write them to a file'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
@@ -413,5 +414,5 @@ complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secret names, versions and dates; never values'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "rm" -d 'Remove a secret'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "get" -d 'Print one secret\'s value (owner only)'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON, or write them to a file'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
