@@ -228,12 +228,13 @@ fn get(ctx: &Ctx, name: &str) -> Result<()> {
         let quoted =
             zeroize::Zeroizing::new(serde_json::to_string(text).expect("a str serialises"));
         let mut doc = zeroize::Zeroizing::new(String::with_capacity(quoted.len() + 64));
+        // Pretty-printed like every other document on stdout.
         doc.push_str(&format!(
-            "{{\"name\":{},\"version\":{version},\"value\":",
+            "{{\n  \"name\": {},\n  \"version\": {version},\n  \"value\": ",
             serde_json::json!(name)
         ));
         doc.push_str(&quoted);
-        doc.push('}');
+        doc.push_str("\n}");
         print_line(&doc);
         return Ok(());
     }
