@@ -78,3 +78,136 @@ fn secret_set_at_a_terminal_says_why_an_empty_value_is_refused() {
     );
     assert!(env.secret_names().is_empty());
 }
+
+// ---- item 2: config export -o FILE [PACKAGE…] ------------------------------------
+
+#[test]
+fn config_export_to_a_file_writes_paths_relative_to_it_that_apply_reads_back() {
+    let env = TestEnv::with_vault();
+    env.set_secret("A_KEY", "value-of-a");
+    let proj = std::fs::canonicalize(env.root()).unwrap().join("proj");
+    crate::common::write_package(&proj.join("tools/a"), "pkg-a", &["A_KEY"]);
+    crate::common::write_package(&proj.join("tools/b"), "pkg-b", &["A_KEY"]);
+    for dir in ["tools/a", "tools/b"] {
+        env.cmd()
+            .args([
+                "install",
+                proj.join(dir).to_str().unwrap(),
+                "--approve",
+                "A_KEY",
+            ])
+            .assert()
+            .success();
+    }
+    std::fs::create_dir_all(proj.join("ci")).unwrap();
+    let elsewhere = env.root().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    // From a third folder, only pkg-a, into proj/ci/keyward.json.
+    let out = env
+        .cmd()
+        .current_dir(&elsewhere)
+        .args(["config", "export", "-o"])
+        .arg(proj.join("ci/keyward.json"))
+        .arg("pkg-a")
+        .assert()
+        .success();
+    assert!(crate::common::stdout_of(&out).is_empty());
+    assert!(
+        crate::common::stderr_of(&out).contains("relative to its folder"),
+        "{}",
+        crate::common::stderr_of(&out)
+    );
+    let file = proj.join("ci/keyward.json");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(doc["pkg-a"]["path"], "../tools/a", "{doc}");
+    assert_eq!(doc["pkg-a"]["keys"], serde_json::json!(["A_KEY"]));
+    assert!(doc.get("pkg-b").is_none(), "only the named package: {doc}");
+
+    // A fresh vault applies that file from yet another folder.
+    let fresh = TestEnv::with_vault();
+    fresh.set_secret("A_KEY", "value-of-a");
+    fresh
+        .cmd()
+        .current_dir(&elsewhere)
+        .args(["config", "apply"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(
+        crate::common::key_approvals(&fresh.inspect_json("pkg-a")),
+        [("A_KEY".to_owned(), true)]
+    );
+
+    // An unknown package is not found; nothing is written.
+    env.cmd()
+        .args(["config", "export", "-o"])
+        .arg(proj.join("ci/other.json"))
+        .arg("pkg-zzz")
+        .assert()
+        .code(4);
+    assert!(!proj.join("ci/other.json").exists());
+}
+
+// ---- item 10, 11, 12: JSON documents and errors -----------------------------------
+
+#[test]
+fn json_usage_error_names_the_missing_argument_and_the_subcommand_help() {
+    let out = TestEnv::new()
+        .cmd()
+        .args(["--json", "install"])
+        .assert()
+        .code(2);
+    let err: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("<PATH>"), "{err}");
+    let hints = err["error"]["hints"].to_string();
+    assert!(hints.contains("keyward install --help"), "{err}");
+}
+
+#[test]
+fn config_apply_json_lists_missing_values_as_status_does() {
+    let env = TestEnv::with_vault();
+    let proj = env.root().join("proj");
+    crate::common::write_package(&proj.join("tools/a"), "pkg-a", &["A_KEY"]);
+    std::fs::write(
+        proj.join("keyward.json"),
+        r#"{"pkg-a": {"keys": ["A_KEY"], "path": "tools/a"}}"#,
+    )
+    .unwrap();
+    let applied = env.json(&[
+        "config",
+        "apply",
+        proj.join("keyward.json").to_str().unwrap(),
+    ]);
+    let status = env.json(&["status"]);
+    let expected = serde_json::json!([{"package": "pkg-a", "key": "A_KEY"}]);
+    assert_eq!(applied["missing_values"], expected, "{applied}");
+    assert_eq!(status["missing_values"], expected, "{status}");
+}
+
+#[test]
+fn every_json_document_on_stdout_is_pretty_printed_and_errors_are_one_line() {
+    let env = TestEnv::with_vault();
+    env.set_secret("A_KEY", "value-of-a");
+    for args in [
+        &["secret", "get", "A_KEY"][..],
+        &["secret", "list"],
+        &["status"],
+    ] {
+        let out = env.cmd().arg("--json").args(args).assert().success();
+        let text = crate::common::stdout_of(&out);
+        serde_json::from_str::<serde_json::Value>(&text).unwrap();
+        assert!(
+            text.starts_with("{\n  \"") && text.trim_end().ends_with("\n}"),
+            "{args:?} is not pretty-printed: {text}"
+        );
+    }
+    let out = env
+        .cmd()
+        .args(["--json", "secret", "get", "NO_SUCH_KEY"])
+        .assert()
+        .code(4);
+    let text = crate::common::stderr_of(&out);
+    assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+    serde_json::from_str::<serde_json::Value>(&text).unwrap();
+}
