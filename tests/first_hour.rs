@@ -211,3 +211,164 @@ fn every_json_document_on_stdout_is_pretty_printed_and_errors_are_one_line() {
     assert_eq!(text.trim_end().lines().count(), 1, "{text}");
     serde_json::from_str::<serde_json::Value>(&text).unwrap();
 }
+
+// ---- item 4: re-approval pre-selects what was approved before -----------------------
+
+#[test]
+fn reinstall_after_a_change_preselects_the_optional_keys_approved_before() {
+    let env = TestEnv::with_vault();
+    env.set_secret("REQ_KEY", "value-of-req");
+    let dir = optional_key_package(&env);
+    let path = dir.to_str().unwrap();
+    env.cmd()
+        .args([
+            "install",
+            path,
+            "--approve",
+            "REQ_KEY",
+            "--approve",
+            "OPT_KEY",
+        ])
+        .assert()
+        .success();
+    std::fs::write(dir.join("run.sh"), "echo changed\n").unwrap();
+    // run finds the change and revokes every grant (the audit log keeps their names).
+    env.cmd().args(["run", "opt-pkg"]).assert().code(125);
+    assert!(env.granted_pairs().is_empty());
+
+    let mut term = Term::spawn(&env, &keyward_line(&["install", path]), &[]);
+    term.expect("Approve keys for opt-pkg");
+    term.expect("[x] OPT_KEY (optional)");
+    term.send("\r");
+    term.expect("Value for OPT_KEY (empty to skip)");
+    term.send("\r");
+    let (status, screen) = term.finish();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("Approved: REQ_KEY, OPT_KEY"), "{screen}");
+    assert_eq!(
+        crate::common::key_approvals(&env.inspect_json("opt-pkg")),
+        [("REQ_KEY".to_owned(), true), ("OPT_KEY".to_owned(), true)]
+    );
+}
+
+#[test]
+fn first_install_preselects_only_required_keys() {
+    let env = TestEnv::with_vault();
+    let dir = optional_key_package(&env);
+    let mut term = Term::spawn(
+        &env,
+        &keyward_line(&["install", dir.to_str().unwrap()]),
+        &[],
+    );
+    term.expect("[x] REQ_KEY");
+    term.expect("[ ] OPT_KEY (optional)");
+    term.send("\r");
+    term.expect("Value for REQ_KEY (empty to skip)");
+    term.send("\r");
+    let (status, screen) = term.finish();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("Approved: REQ_KEY\r\n"), "{screen}");
+}
+
+// ---- item 5: re-install and run say one true thing ----------------------------------
+
+#[test]
+fn installing_a_copy_of_the_same_folder_says_it_moved_and_nothing_about_a_change() {
+    let env = TestEnv::with_vault();
+    env.set_secret("REQ_KEY", "value-of-req");
+    let dir = optional_key_package(&env);
+    env.cmd()
+        .args(["install", dir.to_str().unwrap(), "--approve", "REQ_KEY"])
+        .assert()
+        .success();
+    let copy = env.package_path("copy");
+    let copied = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(&dir)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let out = env
+        .cmd()
+        .args(["install", copy.to_str().unwrap(), "--yes"])
+        .assert()
+        .success();
+    let text = crate::common::stderr_of(&out);
+    assert!(text.contains("This is a different folder"), "{text}");
+    assert!(text.contains("identical to the pinned code"), "{text}");
+    for wrong in [
+        "revoked when its code changed",
+        "matches the pin",
+        "Changed since",
+    ] {
+        assert!(!text.contains(wrong), "`{wrong}` is not true here:\n{text}");
+    }
+}
+
+#[test]
+fn run_of_a_revoked_package_says_what_happened_and_what_to_do() {
+    let env = TestEnv::with_vault();
+    env.set_secret("REQ_KEY", "value-of-req");
+    let dir = optional_key_package(&env);
+    env.cmd()
+        .args(["install", dir.to_str().unwrap(), "--approve", "REQ_KEY"])
+        .assert()
+        .success();
+    std::fs::write(dir.join("run.sh"), "echo changed\n").unwrap();
+    env.cmd().args(["run", "opt-pkg"]).assert().code(125);
+    // The second run finds it already revoked.
+    let out = env.cmd().args(["run", "opt-pkg"]).assert().code(125);
+    let text = crate::common::stderr_of(&out);
+    assert!(!text.contains("defunct"), "{text}");
+    assert!(text.contains("error[package-changed]"), "{text}");
+    assert!(
+        text.contains("its code changed after you approved it"),
+        "{text}"
+    );
+    assert!(text.contains("keyward inspect opt-pkg --diff"), "{text}");
+    assert!(text.contains("keyward install "), "{text}");
+}
+
+// ---- item 17: next steps after init and install --------------------------------------
+
+#[test]
+fn init_and_install_print_the_next_step_and_the_state_after_approve() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["init", "--backend", "env"])
+        .assert()
+        .success();
+    let text = crate::common::stderr_of(&out);
+    assert!(text.contains("keyward secret set"), "{text}");
+    assert!(text.contains("keyward install PATH"), "{text}");
+    let key = crate::common::stdout_of(&out);
+    let run = |args: &[&str]| {
+        let mut cmd = env.cmd();
+        cmd.env("KEYWARD_MASTER_KEY", &key).args(args);
+        cmd
+    };
+    run(&["secret", "set", "REQ_KEY", "--stdin"])
+        .write_stdin("value-of-req")
+        .assert()
+        .success();
+    let dir = optional_key_package(&env);
+    let out = run(&["install", dir.to_str().unwrap(), "--approve", "REQ_KEY"])
+        .assert()
+        .success();
+    let text = crate::common::stderr_of(&out);
+    let table = text
+        .split("after this install:")
+        .nth(1)
+        .expect("the table is the state after the install")
+        .split("Approved:")
+        .next()
+        .unwrap();
+    let req = table.lines().find(|l| l.starts_with("REQ_KEY")).unwrap();
+    assert!(
+        req.contains(" approved ") && !req.contains("not approved"),
+        "{text}"
+    );
+    assert!(text.contains("Run it: keyward run opt-pkg"), "{text}");
+}

@@ -51,6 +51,10 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
     Ok(())
 }
 
+/// What to do after `init`: store a secret, install a package.
+const NEXT_STEPS: &str = "Next:\n  keyward secret set STRIPE_SECRET_KEY   store a secret (prompted, no echo)\n  \
+keyward install PATH                   pin a package folder and approve the keys it requests";
+
 fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
     let path = ctx.vault_path.display();
     let account = format!("vault:{}", hex(id));
@@ -69,11 +73,11 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
     }
     match backend {
         Backend::Keyring => ctx.out.info(format!(
-            "Created vault {path}\nIts master key is in the OS keyring (service `{}`, account `{account}`).",
+            "Created vault {path}\nIts master key is in the OS keyring (service `{}`, account `{account}`).\n{NEXT_STEPS}",
             keystore::KEYRING_SERVICE
         )),
         Backend::Passphrase => ctx.out.info(format!(
-            "Created vault {path}\nIts master key is wrapped under your passphrase; keep the passphrase safe."
+            "Created vault {path}\nIts master key is wrapped under your passphrase; keep the passphrase safe.\n{NEXT_STEPS}"
         )),
         Backend::Env => {
             // stdout is the key alone, so `KEY=$(keyward init --backend env)` works.
@@ -85,7 +89,7 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
             }
             ctx.out.info(format!(
                 "Created vault {path}\nStore the master key printed on stdout in your CI secret store and export it as \
-                 KEYWARD_MASTER_KEY; it is not kept anywhere else."
+                 KEYWARD_MASTER_KEY; it is not kept anywhere else.\n{NEXT_STEPS}"
             ));
         }
     }

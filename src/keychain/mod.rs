@@ -13,6 +13,7 @@
 mod admin;
 mod audit;
 mod grants;
+mod history;
 mod install;
 mod launch;
 mod packages;
