@@ -372,3 +372,88 @@ fn init_and_install_print_the_next_step_and_the_state_after_approve() {
     );
     assert!(text.contains("Run it: keyward run opt-pkg"), "{text}");
 }
+
+// ---- item 14: wrong-case and near-miss names get a suggestion -----------------------
+
+#[test]
+fn wrong_case_and_misspelt_names_get_the_near_match() {
+    let env = TestEnv::with_vault();
+    env.set_secret("STRIPE_SECRET_KEY", "sk_test_value_1234");
+    let dir = env.package_path("hello");
+    crate::common::write_package(&dir, "@example/hello-keys", &["STRIPE_SECRET_KEY"]);
+    env.cmd()
+        .args(["install", dir.to_str().unwrap(), "--yes"])
+        .assert()
+        .success();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["secret", "set", "stripe_secret_key", "--stdin"],
+            2,
+            "did you mean STRIPE_SECRET_KEY?",
+        ),
+        (
+            &["secret", "get", "STRIPE_SECRT_KEY"],
+            4,
+            "did you mean STRIPE_SECRET_KEY?",
+        ),
+        (
+            &["approve", "@example/hello-keys", "stripe_secret_key"],
+            5,
+            "did you mean STRIPE_SECRET_KEY?",
+        ),
+        (
+            &["run", "@Example/Hello-Keys"],
+            125,
+            "did you mean @example/hello-keys?",
+        ),
+        (
+            &["inspect", "@example/hello-key"],
+            4,
+            "did you mean @example/hello-keys?",
+        ),
+    ];
+    for (args, code, hint) in cases {
+        let out = env.cmd().args(*args).write_stdin("v").assert().code(*code);
+        let text = crate::common::stderr_of(&out);
+        assert!(text.contains(hint), "{args:?}: {text}");
+        assert!(
+            !text.contains("PYTHONPATH"),
+            "{args:?} lists the reserved names: {text}"
+        );
+    }
+    // A pasted value is never echoed back, upper-cased or not.
+    let out = env
+        .cmd()
+        .args(["secret", "set", "sk_live_51HxYzAbCdEf0123", "--stdin"])
+        .write_stdin("v")
+        .assert()
+        .code(2);
+    let text = crate::common::stderr_of(&out).to_lowercase();
+    assert!(!text.contains("51hxyzabcdef0123"), "{text}");
+}
+
+// ---- item 19: a value too short to mask is warned about at once ---------------------
+
+#[test]
+fn secret_set_warns_that_a_short_value_is_not_masked() {
+    let env = TestEnv::with_vault();
+    let out = env
+        .cmd()
+        .args(["secret", "set", "SHORT_KEY", "--stdin"])
+        .write_stdin("abc")
+        .assert()
+        .success();
+    let text = crate::common::stderr_of(&out);
+    assert!(
+        text.contains("warning: SHORT_KEY is only 3 byte(s) long"),
+        "{text}"
+    );
+    assert!(text.contains("not masked"), "{text}");
+    let out = env
+        .cmd()
+        .args(["secret", "set", "LONG_KEY", "--stdin"])
+        .write_stdin("abcd")
+        .assert()
+        .success();
+    assert!(!crate::common::stderr_of(&out).contains("warning"));
+}

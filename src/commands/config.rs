@@ -303,7 +303,9 @@ fn plan_entry(
         if plan.manifest.requests(key).is_none() {
             return Err(Error::denied(at(format!("lists {key}, which the manifest does not request; a package gets only keys its manifest asks for; nothing was applied")))
                 .code("not-requested")
-                .hint(format!("requested keys: {}", requested_list(&plan.manifest))));
+                .hint(format!("requested keys: {}", requested_list(&plan.manifest)))
+                .hints_from(crate::names::nearest(key, plan.manifest.keys.iter().map(|k| k.name.as_str()))
+                    .map(|n| format!("did you mean {n}?"))));
         }
     }
     Ok(plan)

@@ -3,12 +3,10 @@
 use std::collections::BTreeSet;
 
 use crate::cli::InstallArgs;
-use crate::commands::Ctx;
 use crate::commands::render::{self, InstallDoc};
+use crate::commands::{Ctx, not_requested_key};
 use crate::error::Result;
-use crate::keychain::{
-    InstallKind, KeyState, Keychain, Plan, Role, key_states, not_requested, requested_list,
-};
+use crate::keychain::{InstallKind, KeyState, Keychain, Plan, Role, key_states, requested_list};
 use crate::output::sanitize;
 use crate::prompt;
 use crate::secret::SecretBytes;
@@ -150,7 +148,7 @@ fn choose(
         let mut chosen = plan.kept_grants();
         for key in &args.approve {
             if m.requests(key).is_none() {
-                return Err(not_requested(m, key, "; nothing was installed"));
+                return Err(not_requested_key(m, key, "; nothing was installed"));
             }
             chosen.insert(key.clone());
         }

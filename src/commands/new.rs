@@ -137,7 +137,11 @@ struct Written<'a> {
 /// Each `--key` by the rule manifest keys follow, and each only once.
 fn check_keys(keys: &[String]) -> Result<()> {
     for (i, key) in keys.iter().enumerate() {
-        crate::names::check_name(key).map_err(|e| Error::usage(format!("--key: {e}")))?;
+        crate::names::check_name(key).map_err(|e| {
+            Error::usage(format!("--key: {e}"))
+                .code("invalid-name")
+                .hints_from(e.hint())
+        })?;
         if keys[..i].contains(key) {
             return Err(Error::usage(format!(
                 "--key {key} is given twice; give each key once"
@@ -419,7 +423,14 @@ mod tests {
         assert!(check_keys(&["A".into(), "B".into()]).is_ok());
         let e = check_keys(&["lower".into()]).unwrap_err();
         assert!(
-            e.message.starts_with("--key: `lowe…` is not a valid name"),
+            e.message.starts_with("--key: `lower` is not a valid name"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.hints, ["did you mean LOWER?"]);
+        let e = check_keys(&["sk-4242".into()]).unwrap_err();
+        assert!(
+            e.message.starts_with("--key: `sk-4…` is not a valid name"),
             "{}",
             e.message
         );

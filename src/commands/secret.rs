@@ -41,6 +41,15 @@ fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
     let mut kc = ctx.open(Role::Owner("setting a secret"))?;
     let value = read_value(ctx, args)?;
     let version = kc.set_secret(&args.name, &value)?;
+    if value.len() < crate::mask::MIN_MASKED_LEN {
+        ctx.out.warn(format!(
+            "{} is only {} byte(s) long: values shorter than {} bytes are not masked in `keyward run` \
+             output (`keyward inspect` keeps warning); if this is a real secret, check that it was not cut short",
+            args.name,
+            value.len(),
+            crate::mask::MIN_MASKED_LEN
+        ));
+    }
     ctx.out.verbose(format!(
         "sealed {} bytes under keychain `{}`'s DEK",
         value.len(),
@@ -207,7 +216,7 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
     check_name(name)?;
     let mut kc = ctx.open(Role::Owner("removing a secret"))?;
     if !kc.remove_secret(name)? {
-        return Err(kc.no_secret(name));
+        return Err(suggest_secret(&kc, name, kc.no_secret(name)));
     }
     ctx.out
         .info(format!("Removed {name} from keychain `{}`.", kc.name()));
@@ -217,7 +226,9 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
 fn get(ctx: &Ctx, name: &str) -> Result<()> {
     check_name(name)?;
     let kc = ctx.open(Role::Owner("reading a secret's value"))?;
-    let (version, value) = kc.secret_value(name)?;
+    let (version, value) = kc
+        .secret_value(name)
+        .map_err(|e| suggest_secret(&kc, name, e))?;
     if ctx.out.json {
         // Built by hand into a zeroizing buffer: a serde_json::Value would keep a copy
         // of the value that is never wiped.
@@ -243,4 +254,16 @@ fn get(ctx: &Ctx, name: &str) -> Result<()> {
         print_bytes(b"\n");
     }
     Ok(())
+}
+
+/// To a not-found secret adds the stored name it most likely misspells.
+fn suggest_secret(kc: &crate::keychain::Keychain, name: &str, err: Error) -> Error {
+    if err.kind != crate::error::Kind::NotFound {
+        return err;
+    }
+    let names = kc.secret_names().unwrap_or_default();
+    match crate::names::nearest(name, names.iter().map(String::as_str)) {
+        Some(near) => err.hint(format!("did you mean {near}?")),
+        None => err,
+    }
 }
