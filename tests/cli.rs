@@ -27,6 +27,7 @@ mod package_changes;
 mod package_tokens;
 mod permissions;
 mod quickstart;
+mod recipes;
 mod run;
 mod run_mask;
 mod secret;
