@@ -46,6 +46,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
+            cand rekey 'Move the vault''s master key to another backend (owner)'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -518,6 +519,23 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'keyward;rekey'= {
+            cand --backend 'Where the master key is to be kept from now on'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'keyward;completions'= {
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
@@ -565,6 +583,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
+            cand rekey 'Move the vault''s master key to another backend (owner)'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -626,6 +645,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;run'= {
         }
         &'keyward;help;log'= {
+        }
+        &'keyward;help;rekey'= {
         }
         &'keyward;help;completions'= {
         }

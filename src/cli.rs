@@ -210,6 +210,19 @@ pub enum Command {
     )]
     Log(LogArgs),
 
+    /// Move the vault's master key to another backend (owner)
+    ///
+    /// Re-wraps the same master key: nothing else in the vault changes, and every
+    /// token stays valid. `keyring` stores it in the OS keyring; `passphrase` wraps it
+    /// under a new passphrase (prompted twice, or KEYWARD_NEW_PASSPHRASE; also
+    /// KEYWARD_PASSPHRASE when the vault is not on a passphrase now); `env` prints it
+    /// once, alone on stdout, before the vault is switched. Leaving the keyring removes
+    /// the keyring entry, after the switch is committed.
+    #[command(
+        after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward rekey --backend env)\"\n  keyward rekey --backend passphrase\n  KEYWARD_MASTER_KEY=… keyward rekey --backend keyring"
+    )]
+    Rekey(RekeyArgs),
+
     /// Print a completion script
     #[command(
         after_long_help = "Examples:\n  keyward completions bash > ~/.local/share/bash-completion/completions/keyward"
@@ -343,6 +356,14 @@ pub enum ConfigCommand {
 pub struct InitArgs {
     /// Where the master key is kept
     #[arg(long, value_enum, default_value_t = Backend::Keyring)]
+    pub backend: Backend,
+}
+
+/// `rekey` arguments.
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    /// Where the master key is to be kept from now on
+    #[arg(long, value_enum)]
     pub backend: Backend,
 }
 

@@ -56,7 +56,8 @@ impl fmt::Display for Backend {
 pub fn unlock_fixes(err: Error) -> Error {
     err.hint("start a Secret Service (e.g. gnome-keyring-daemon) in this session")
         .hint("or re-create the vault with `keyward init --backend passphrase`")
-        .hint("or set KEYWARD_MASTER_KEY to the vault's master key (base64url)")
+        .hint("or set KEYWARD_MASTER_KEY to the vault's master key (base64url), which \
+               `keyward rekey --backend env` prints wherever the vault still unlocks")
 }
 
 /// The ways out when `init` cannot store the key: no vault exists yet, so the fixes
@@ -189,9 +190,21 @@ pub fn keyring_load(vault_id: &[u8]) -> Result<Key32> {
 
 /// Removes the keyring entry (used to undo a failed init).
 pub fn keyring_delete(vault_id: &[u8]) {
-    if let Ok(entry) = keyring_entry(vault_id) {
-        let _ = entry.delete_credential();
+    let _ = keyring_remove(vault_id);
+}
+
+/// Removes the keyring entry, saying why when it cannot; an absent entry is removed.
+pub fn keyring_remove(vault_id: &[u8]) -> Result<()> {
+    let entry = keyring_entry(vault_id)?;
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(keyring_unreachable(&e)),
     }
+}
+
+/// The keyring account that holds `vault_id`'s master key (service [`KEYRING_SERVICE`]).
+pub fn keyring_account_of(vault_id: &[u8]) -> String {
+    keyring_account(vault_id)
 }
 
 fn bad_keyring_record() -> Error {

@@ -28,6 +28,7 @@ mod package_tokens;
 mod permissions;
 mod quickstart;
 mod recipes;
+mod rekey;
 mod run;
 mod run_mask;
 mod secret;

@@ -59,7 +59,7 @@ pub(crate) fn keyring_session() -> Option<(MutexGuard<'static, ()>, SessionVars)
 }
 
 /// `keyward` in `env`'s clean environment plus the keyring session, no master key.
-fn keyring_cmd(env: &TestEnv, session: &[(&'static str, OsString)]) -> Command {
+pub(crate) fn keyring_cmd(env: &TestEnv, session: &[(&'static str, OsString)]) -> Command {
     let mut cmd = env.cmd_without_key();
     for (name, value) in session {
         cmd.env(name, value);
@@ -68,7 +68,7 @@ fn keyring_cmd(env: &TestEnv, session: &[(&'static str, OsString)]) -> Command {
 }
 
 /// `secret-tool ARGS` in the keyring session; its stdout.
-fn secret_tool(session: &[(&'static str, OsString)], args: &[&str]) -> String {
+pub(crate) fn secret_tool(session: &[(&'static str, OsString)], args: &[&str]) -> String {
     let out = StdCommand::new("secret-tool")
         .env_clear()
         .env("PATH", PATH)
@@ -197,7 +197,7 @@ fn keyring_vault_whose_entry_was_deleted_exits_3_naming_the_entry() {
 
 /// `keyward` with no D-Bus session at all: no DBUS_SESSION_BUS_ADDRESS, and an empty
 /// XDG_RUNTIME_DIR (so there is no `$XDG_RUNTIME_DIR/bus` either). A hang fails.
-fn no_keyring_cmd(env: &TestEnv) -> Command {
+pub(crate) fn no_keyring_cmd(env: &TestEnv) -> Command {
     let runtime = env.root().join("empty-runtime");
     fs::create_dir_all(&runtime).unwrap();
     let mut cmd = env.cmd_without_key();
@@ -246,7 +246,7 @@ fn unlocking_a_keyring_vault_without_a_reachable_keyring_exits_3_naming_three_fi
 }
 
 /// The accounts of every `keyward` entry in the Secret Service.
-fn keyward_accounts(session: &[(&'static str, OsString)]) -> Vec<String> {
+pub(crate) fn keyward_accounts(session: &[(&'static str, OsString)]) -> Vec<String> {
     let out = StdCommand::new("secret-tool")
         .env_clear()
         .env("PATH", PATH)

@@ -13,7 +13,7 @@ use crate::token::hex;
 use crate::vault;
 
 /// Shortest passphrase accepted at init.
-const MIN_PASSPHRASE: usize = 8;
+pub(super) const MIN_PASSPHRASE: usize = 8;
 
 /// Creates the vault. The key is stored in its backend before the vault file exists,
 /// so a failure leaves neither behind.

@@ -8,6 +8,7 @@ mod install;
 mod keychain;
 mod log;
 mod new;
+mod rekey;
 mod render;
 mod run;
 mod secret;
@@ -90,6 +91,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Inspect { package, diff } => view::cmd_inspect(&ctx, &package, diff),
         Command::Status { check } => view::cmd_status(&ctx, check),
         Command::Config(cmd) => config::cmd_config(&ctx, &cmd),
+        Command::Rekey(args) => rekey::cmd_rekey(&ctx, &args),
     };
     done.map(|()| 0).map_err(|e| match &package_arg {
         Some(arg) => suggest_package(&ctx, arg, e),

@@ -48,6 +48,8 @@ pub enum Action {
     Run,
     /// A config file was applied.
     ConfigApply,
+    /// The master key was re-wrapped for another backend (recorded in `default`).
+    Rekey,
 }
 
 impl Action {
@@ -68,6 +70,7 @@ impl Action {
             Action::AutoRevoke => "auto-revoke",
             Action::Run => "run",
             Action::ConfigApply => "config-apply",
+            Action::Rekey => "rekey",
         }
     }
 }

@@ -18,6 +18,7 @@ mod install;
 mod launch;
 mod packages;
 mod pin;
+mod rekey;
 mod secrets;
 
 use rusqlite::Transaction;
@@ -29,6 +30,7 @@ pub use install::{InstallKind, Plan, Planned};
 pub use launch::Launch;
 pub use packages::{Installed, KeyState, key_states, not_requested, requested_list};
 pub use pin::{PinCheck, hash_tree};
+pub use rekey::{backend_of, rekey};
 
 use crate::error::{Error, Result};
 use crate::secret::Key32;
