@@ -457,3 +457,39 @@ fn secret_set_warns_that_a_short_value_is_not_masked() {
         .success();
     assert!(!crate::common::stderr_of(&out).contains("warning"));
 }
+
+// ---- item 7: keyring failures are told apart ----------------------------------------
+
+#[test]
+fn no_dbus_is_named_once_and_says_what_to_do() {
+    let env = TestEnv::new();
+    let out = crate::keyring::no_keyring_cmd(&env)
+        .arg("init")
+        .assert()
+        .code(3);
+    let text = crate::common::stderr_of(&out);
+    assert!(text.contains("error[no-dbus]"), "{text}");
+    assert!(text.contains("no D-Bus session bus"), "{text}");
+    assert_eq!(
+        text.matches("Failed to connect").count(),
+        1,
+        "repeated: {text}"
+    );
+    assert!(text.contains("--backend passphrase"), "{text}");
+    assert!(!env.vault().exists());
+}
+
+#[test]
+fn a_secret_service_without_an_unlocked_keyring_is_not_called_missing() {
+    let env = TestEnv::new();
+    // A private session bus: the Secret Service is started on demand, with no keyring.
+    let mut cmd = env.std_cmd("dbus-run-session");
+    cmd.arg("--").arg(keyward_bin()).arg("init");
+    let out = crate::common::run_no_stdin(&mut cmd);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("error[keyring-locked]"), "{text}");
+    assert!(text.contains("no unlocked keyring"), "{text}");
+    assert!(!text.contains("start a Secret Service"), "one runs: {text}");
+    assert!(!env.vault().exists());
+}
