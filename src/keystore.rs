@@ -288,7 +288,7 @@ fn argon_key(pass: &[u8], salt: &[u8], m: u32, t: u32, p: u32) -> Result<Key32> 
     let mut out = Zeroizing::new([0u8; 32]);
     argon
         .hash_password_into(pass, salt, out.as_mut())
-        .map_err(|e| Error::general(format!("Argon2id failed: {e}")))?;
+        .map_err(|e| Error::general(format!("Argon2id failed: {e}")).code("argon2"))?;
     Ok(Key32::from_bytes(*out))
 }
 

@@ -9,6 +9,7 @@ mod concurrency;
 mod config;
 mod digest_cli;
 mod double_opt_in;
+mod error_codes;
 mod first_hour;
 mod generated;
 mod grant_tamper;

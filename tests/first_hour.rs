@@ -493,3 +493,47 @@ fn a_secret_service_without_an_unlocked_keyring_is_not_called_missing() {
     assert!(!text.contains("start a Secret Service"), "one runs: {text}");
     assert!(!env.vault().exists());
 }
+
+// ---- item 9: distinct failures have distinct codes ----------------------------------
+
+#[test]
+fn distinct_failures_have_their_own_codes_and_hints() {
+    let env = TestEnv::with_vault();
+    let proj = env.root().join("proj");
+    crate::common::write_package(&proj.join("tools/a"), "pkg-a", &[]);
+    std::fs::write(
+        proj.join("keyward.json"),
+        r#"{"pkg-a": {"version": "9.9.9", "keys": [], "path": "tools/a"}}"#,
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args([
+            "config",
+            "apply",
+            proj.join("keyward.json").to_str().unwrap(),
+        ])
+        .assert()
+        .code(1);
+    let text = crate::common::stderr_of(&out);
+    assert!(text.contains("error[version-mismatch]"), "{text}");
+    assert!(text.contains("hint:"), "{text}");
+
+    let fresh = TestEnv::new();
+    let out = fresh
+        .cmd()
+        .env("KEYWARD_PASSPHRASE", "short")
+        .args(["init", "--backend", "passphrase"])
+        .assert()
+        .code(1);
+    assert!(crate::common::stderr_of(&out).contains("error[short-passphrase]"));
+
+    let empty = env.root().join("no-manifest");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = env
+        .cmd()
+        .args(["install", empty.to_str().unwrap(), "--yes"])
+        .assert()
+        .failure();
+    assert!(crate::common::stderr_of(&out).contains("error[no-manifest]"));
+}

@@ -105,7 +105,7 @@ fn rekey_is_owner_only_and_refuses_a_short_passphrase() {
         .env("KEYWARD_NEW_PASSPHRASE", "short")
         .args(["rekey", "--backend", "passphrase"])
         .assert()
-        .code(2);
+        .code(1);
     assert!(
         stderr_of(&out).contains("error[short-passphrase]"),
         "{}",

@@ -170,7 +170,8 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn read_config(file: &Path) -> Result<BTreeMap<String, Entry>> {
-    let bad = |why: String| Error::general(format!("{}: {why}", file.display()));
+    let bad =
+        |why: String| Error::general(format!("{}: {why}", file.display())).code("config-invalid");
     let meta = std::fs::metadata(file)
         .map_err(|e| Error::not_found(format!("cannot read {}: {e}", file.display())))?;
     if meta.len() > MAX_CONFIG_BYTES {
@@ -267,6 +268,7 @@ fn plan_entry(
     let at = |what: String| format!("{}: `{name}`: {what}", file.display());
     let path = entry.path.as_deref().ok_or_else(|| {
         Error::general(at("has no `path`".into()))
+            .code("config-invalid")
             .hint("give the package directory, relative to the config file")
     })?;
     let plan = kc.plan(&base.join(path), &ctx.out)?;
@@ -274,7 +276,8 @@ fn plan_entry(
         return Err(Error::general(at(format!(
             "the manifest at `{path}` is named `{}`",
             plan.manifest.name
-        ))));
+        )))
+        .code("config-mismatch"));
     }
     if let Some(expected) = &entry.sha256
         && expected != &plan.tree.digest
@@ -297,7 +300,12 @@ fn plan_entry(
         let found = &plan.manifest.version;
         return Err(Error::general(at(format!(
             "version is `{found}`, the config expects `{expected}`; nothing was applied"
-        ))));
+        )))
+        .code("version-mismatch")
+        .hint(format!(
+            "if `{found}` is the version you mean to run, review it with `keyward install {path}` \
+             and update `version` (and `sha256`) in the config"
+        )));
     }
     for key in &entry.keys {
         if plan.manifest.requests(key).is_none() {

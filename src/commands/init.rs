@@ -24,6 +24,7 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
             "a file already exists at {}; init never overwrites a vault",
             path.display()
         ))
+        .code("vault-exists")
         .hint("use that vault, or choose another path with --vault / KEYWARD_VAULT"));
     }
     let id = vault::new_id();
@@ -116,6 +117,7 @@ fn read_new_passphrase(ctx: &Ctx) -> Result<SecretBytes> {
         return Err(Error::general(format!(
             "the passphrase is shorter than {MIN_PASSPHRASE} characters; nothing was created"
         ))
+        .code("short-passphrase")
         .hint("choose a longer passphrase"));
     }
     Ok(pass)

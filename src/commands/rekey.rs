@@ -109,7 +109,7 @@ fn new_passphrase(ctx: &Ctx, from: Backend) -> Result<SecretBytes> {
         ));
     };
     if pass.len() < MIN_PASSPHRASE {
-        return Err(Error::usage(format!(
+        return Err(Error::general(format!(
             "the new passphrase is shorter than {MIN_PASSPHRASE} characters; nothing was changed"
         ))
         .code("short-passphrase")

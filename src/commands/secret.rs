@@ -89,6 +89,7 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             Error::general(
                 "--from-env: that variable is not set in keyward's environment; nothing was stored",
             )
+            .code("env-var-unset")
             .hint("export it first; --from-env takes the variable's NAME, not its value")
         })?;
         SecretBytes::new(std::os::unix::ffi::OsStringExt::into_vec(raw))
@@ -110,6 +111,7 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "the value for {} contains a NUL byte, which an environment variable cannot hold; nothing was stored",
             args.name
         ))
+.code("nul-in-value")
         .hint("store it encoded (for example base64) and decode it in the package"));
     }
     if value.is_empty() {
@@ -117,6 +119,7 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "the value for {} is empty; nothing was stored",
             args.name
         ))
+        .code("empty-value")
         .hint("use `keyward secret rm NAME` to remove a secret"));
     }
     if value.len() > MAX_VALUE_BYTES {
@@ -124,7 +127,8 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "the value for {} is larger than {} KiB; nothing was stored",
             args.name,
             MAX_VALUE_BYTES / 1024
-        )));
+        ))
+        .code("value-too-large"));
     }
     Ok(value)
 }
@@ -139,13 +143,14 @@ fn read_stdin() -> Result<SecretBytes> {
         .lock()
         .take(limit)
         .read_to_end(value.expose_mut())
-        .map_err(|e| Error::general(format!("cannot read stdin: {e}")))?;
+        .map_err(|e| Error::general(format!("cannot read stdin: {e}")).code("stdin-unreadable"))?;
     let buf = value.expose_mut();
     if buf.len() > MAX_VALUE_BYTES + 2 {
         return Err(Error::general(format!(
             "the value on stdin is larger than {} KiB; nothing was stored",
             MAX_VALUE_BYTES / 1024
-        )));
+        ))
+        .code("value-too-large"));
     }
     if buf.last() == Some(&b'\n') {
         buf.pop();
@@ -234,6 +239,7 @@ fn get(ctx: &Ctx, name: &str) -> Result<()> {
         // of the value that is never wiped.
         let text = std::str::from_utf8(value.expose()).map_err(|_| {
             Error::general(format!("{name} is not UTF-8 and cannot be shown in JSON"))
+                .code("not-utf8")
                 .hint("drop --json to get the raw bytes")
         })?;
         let quoted =

@@ -184,6 +184,7 @@ fn write_entry(
 ) -> Result<()> {
     let db = |e: rusqlite::Error| {
         Error::general(format!("cannot write the audit log: {e}"))
+            .code("audit")
             .hint("nothing was changed (the whole transaction was rolled back); retry")
     };
     let key = audit_key(vault_id, rk);

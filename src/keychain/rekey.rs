@@ -60,6 +60,7 @@ pub fn rekey(
         Backend::Passphrase => {
             let pass = new_passphrase.ok_or_else(|| {
                 Error::general("internal error: a passphrase rekey without a passphrase")
+                    .code("internal")
                     .hint("please report this as a bug")
             })?;
             Some(keystore::passphrase_wrap(&id, &mk, pass)?)
