@@ -537,3 +537,61 @@ fn distinct_failures_have_their_own_codes_and_hints() {
         .failure();
     assert!(crate::common::stderr_of(&out).contains("error[no-manifest]"));
 }
+
+// ---- item 18: states are coloured on terminals only ---------------------------------
+
+#[test]
+fn states_are_coloured_on_a_terminal_and_with_clicolor_force_only() {
+    let env = TestEnv::with_vault();
+    env.set_secret("REQ_KEY", "value-of-req");
+    let ready = env.package_path("ready");
+    crate::common::write_package(&ready, "pkg-ready", &["REQ_KEY"]);
+    let waiting = env.package_path("waiting");
+    crate::common::write_package(&waiting, "pkg-waiting", &["REQ_KEY"]);
+    env.cmd()
+        .args(["install", ready.to_str().unwrap(), "--approve", "REQ_KEY"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["install", waiting.to_str().unwrap(), "--yes"])
+        .assert()
+        .success();
+
+    // On a terminal, colour (no NO_COLOR).
+    let mut cmd = env.std_cmd("script");
+    let line = keyward_line(&["list"]);
+    cmd.args(["-qfec", &line, "/dev/null"]).env("TERM", "xterm");
+    let (status, screen) = Term::start(cmd, &line).finish();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("\x1b[32mready\x1b[0m"), "{screen:?}");
+    assert!(
+        screen.contains("\x1b[33mneeds approval\x1b[0m"),
+        "{screen:?}"
+    );
+
+    // NO_COLOR on a terminal: none.
+    let (_, screen) = Term::spawn(&env, &line, &[]).finish();
+    assert!(!screen.contains('\x1b'), "{screen:?}");
+
+    // Piped: none, unless CLICOLOR_FORCE.
+    let out = env.cmd().arg("list").assert().success();
+    assert!(!crate::common::stdout_of(&out).contains('\x1b'));
+    let out = env
+        .cmd()
+        .env("CLICOLOR_FORCE", "1")
+        .arg("status")
+        .assert()
+        .success();
+    let text = crate::common::stdout_of(&out);
+    assert!(
+        text.contains("\x1b[33mRequested keys not approved"),
+        "{text:?}"
+    );
+    let out = env
+        .cmd()
+        .env("CLICOLOR_FORCE", "1")
+        .args(["--color", "never", "list"])
+        .assert()
+        .success();
+    assert!(!crate::common::stdout_of(&out).contains('\x1b'));
+}
