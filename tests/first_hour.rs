@@ -595,3 +595,35 @@ fn states_are_coloured_on_a_terminal_and_with_clicolor_force_only() {
         .success();
     assert!(!crate::common::stdout_of(&out).contains('\x1b'));
 }
+
+// ---- item 21: man pages -------------------------------------------------------------
+
+#[test]
+fn man_pages_name_once_keep_their_columns_and_point_nowhere_missing() {
+    let pages = keyward::generate::man_pages();
+    let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+    for (name, page) in &pages {
+        let text = String::from_utf8_lossy(page);
+        assert!(
+            !text.contains("\\- keyward:"),
+            "{name}: NAME repeats keyward"
+        );
+        assert!(!text.contains(".SH EXTRA"), "{name}: groff re-flows EXTRA");
+        assert!(
+            !text.contains("See `man keyward`"),
+            "{name} points at itself"
+        );
+        for line in text
+            .lines()
+            .filter(|l| l.starts_with("keyward\\-") && l.ends_with("(1)"))
+        {
+            let target = format!("{}.1", line.trim_end_matches("(1)").replace("\\-", "-"));
+            assert!(
+                names.contains(&target.as_str()),
+                "{name} lists {line}, which does not exist"
+            );
+        }
+    }
+    let root = String::from_utf8_lossy(&pages[0].1).into_owned();
+    assert!(root.contains(".SH NOTES\n.nf\nStart here:"), "{root}");
+}
