@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Export or apply the keychain''s grants as a JSON file')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Verify a package and launch it with exactly its approved keys')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the keychain''s audit log, or verify its HMAC chain')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Move the vault''s master key to another backend (owner)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the kw1 digest of a folder (for benchmarks and other implementations)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -487,12 +488,14 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON, or write them to a file')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the keychain match a config file (declarative, idempotent, all or nothing)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'keyward;config;export' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the config to FILE (paths relative to its folder) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the config to FILE (paths relative to its folder) instead of stdout')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
             [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
@@ -530,7 +533,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;config;help' {
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON, or write them to a file')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the keychain match a config file (declarative, idempotent, all or nothing)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -572,6 +575,25 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check the HMAC chain; exit 7 naming the first bad entry')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'keyward;rekey' {
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the master key is to be kept from now on')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
             [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
@@ -636,6 +658,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Export or apply the keychain''s grants as a JSON file')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Verify a package and launch it with exactly its approved keys')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the keychain''s audit log, or verify its HMAC chain')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Move the vault''s master key to another backend (owner)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the kw1 digest of a folder (for benchmarks and other implementations)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -707,7 +730,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;config' {
-            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the keychain''s packages and grants as JSON, or write them to a file')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make the keychain match a config file (declarative, idempotent, all or nothing)')
             break
         }
@@ -721,6 +744,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;log' {
+            break
+        }
+        'keyward;help;rekey' {
             break
         }
         'keyward;help;completions' {

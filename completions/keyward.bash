@@ -52,6 +52,9 @@ _keyward() {
             keyward,new)
                 cmd="keyward__subcmd__new"
                 ;;
+            keyward,rekey)
+                cmd="keyward__subcmd__rekey"
+                ;;
             keyward,revoke)
                 cmd="keyward__subcmd__revoke"
                 ;;
@@ -120,6 +123,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help,new)
                 cmd="keyward__subcmd__help__subcmd__new"
+                ;;
+            keyward__subcmd__help,rekey)
+                cmd="keyward__subcmd__help__subcmd__rekey"
                 ;;
             keyward__subcmd__help,revoke)
                 cmd="keyward__subcmd__help__subcmd__revoke"
@@ -233,7 +239,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,12 +389,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__config__subcmd__export)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-o -k -q -v -h -V --output --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -499,7 +513,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help)
-            opts="init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help"
+            opts="init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,6 +765,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1307,6 +1335,40 @@ _keyward() {
                     ;;
                 --run)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__rekey)
+            opts="-k -q -v -h -V --backend --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring passphrase env" -- "${cur}"))
                     return 0
                     ;;
                 --vault)

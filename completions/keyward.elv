@@ -47,6 +47,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
+            cand rekey 'Move the vault''s master key to another backend (owner)'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -452,11 +453,13 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand export 'Print the keychain''s packages and grants as JSON'
+            cand export 'Print the keychain''s packages and grants as JSON, or write them to a file'
             cand apply 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;config;export'= {
+            cand -o 'Write the config to FILE (paths relative to its folder) instead of stdout'
+            cand --output 'Write the config to FILE (paths relative to its folder) instead of stdout'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
@@ -492,7 +495,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;config;help'= {
-            cand export 'Print the keychain''s packages and grants as JSON'
+            cand export 'Print the keychain''s packages and grants as JSON, or write them to a file'
             cand apply 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -529,6 +532,24 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
             cand --color 'When to use colour'
             cand --verify 'Check the HMAC chain; exit 7 naming the first bad entry'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;rekey'= {
+            cand --backend 'Where the master key is to be kept from now on'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
             cand --json 'Print one JSON document instead of text (errors too, on stderr)'
             cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
             cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
@@ -590,6 +611,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
+            cand rekey 'Move the vault''s master key to another backend (owner)'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -641,7 +663,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;status'= {
         }
         &'keyward;help;config'= {
-            cand export 'Print the keychain''s packages and grants as JSON'
+            cand export 'Print the keychain''s packages and grants as JSON, or write them to a file'
             cand apply 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
         }
         &'keyward;help;config;export'= {
@@ -651,6 +673,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;run'= {
         }
         &'keyward;help;log'= {
+        }
+        &'keyward;help;rekey'= {
         }
         &'keyward;help;completions'= {
         }

@@ -15,10 +15,14 @@ const AFTER_HELP: &str = "\
 Start here:
   keyward init                          create the vault; the master key goes to the OS keyring
   keyward secret set STRIPE_SECRET_KEY  store a secret (prompted without echo)
+  keyward install ./tools/stripe        pin a package's code and approve the keys it requests
+  keyward run @acme/stripe-charge       launch it with exactly its approved keys, output masked
   keyward secret list                   names, versions and dates; never values
 
 Exit codes: 0 done, 1 error, 2 usage, 3 locked, 4 not found, 5 denied,
-6 package changed, 7 integrity failure. See `man keyward`.";
+6 package changed (approve, config apply), 7 integrity failure. `run` returns the
+package's own status, or 125 when keyward fails (126 not executable, 127 not found).
+See `man keyward`.";
 
 /// keyward: hand API keys to tools and agents with double opt-in, pinned to their code.
 #[derive(Debug, Parser)]
@@ -29,6 +33,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "KEYWARD_VAULT",
         hide_env_values = true,
         value_name = "PATH"
@@ -39,7 +44,7 @@ pub struct Cli {
     #[arg(
         short = 'k',
         long,
-        global = true,
+        global = true, help_heading = "Global options",
         env = "KEYWARD_KEYCHAIN",
         add = ArgValueCandidates::new(complete::keychains),
         hide_env_values = true,
@@ -48,11 +53,11 @@ pub struct Cli {
     pub keychain: Option<String>,
 
     /// Print one JSON document instead of text (errors too, on stderr)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
     /// Never prompt; fail with exit 5 when input would be needed
-    #[arg(long, global = true, env = "KEYWARD_NO_INPUT", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, global = true, help_heading = "Global options", env = "KEYWARD_NO_INPUT", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub no_input: bool,
 
     /// Open a vault the OS keyring says is older than the last one it saw (a restored
@@ -61,15 +66,21 @@ pub struct Cli {
     pub accept_rollback: bool,
 
     /// Print only errors and the data asked for
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "verbose"
+    )]
     pub quiet: bool,
 
     /// Explain what keyward does (names and ids only, never values)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
     /// When to use colour
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
 
     /// What to do.
@@ -204,6 +215,19 @@ pub enum Command {
     )]
     Log(LogArgs),
 
+    /// Move the vault's master key to another backend (owner)
+    ///
+    /// Re-wraps the same master key: nothing else in the vault changes, and every
+    /// token stays valid. `keyring` stores it in the OS keyring; `passphrase` wraps it
+    /// under a new passphrase (prompted twice, or KEYWARD_NEW_PASSPHRASE; also
+    /// KEYWARD_PASSPHRASE when the vault is not on a passphrase now); `env` prints it
+    /// once, alone on stdout, before the vault is switched. Leaving the keyring removes
+    /// the keyring entry, after the switch is committed.
+    #[command(
+        after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward rekey --backend env)\"\n  keyward rekey --backend passphrase\n  KEYWARD_MASTER_KEY=… keyward rekey --backend keyring"
+    )]
+    Rekey(RekeyArgs),
+
     /// Print a completion script
     #[command(
         after_long_help = "Examples:\n  keyward completions bash > ~/.local/share/bash-completion/completions/keyward"
@@ -302,9 +326,22 @@ pub struct GrantArgs {
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Print the keychain's packages and grants as JSON
-    #[command(after_long_help = "Examples:\n  keyward config export > keyward.json")]
-    Export,
+    /// Print the keychain's packages and grants as JSON, or write them to a file
+    ///
+    /// On stdout, `path` is relative to the current directory (absolute when the package
+    /// is outside it). With -o FILE, `path` is relative to FILE's folder, which is what
+    /// `config apply FILE` reads it against.
+    #[command(
+        after_long_help = "Examples:\n  keyward config export -o keyward.json\n  keyward config export -o ci/keyward.json @acme/stripe-charge\n  keyward config export > keyward.json"
+    )]
+    Export {
+        /// Write the config to FILE (paths relative to its folder) instead of stdout
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Only these packages (name or installed path) [default: all]
+        #[arg(value_name = "PACKAGE", add = ArgValueCandidates::new(complete::packages))]
+        packages: Vec<String>,
+    },
     /// Make the keychain match a config file (declarative, idempotent, all or nothing)
     ///
     /// Installs each package from `path` (relative to the file), fails when its digest
@@ -324,6 +361,14 @@ pub enum ConfigCommand {
 pub struct InitArgs {
     /// Where the master key is kept
     #[arg(long, value_enum, default_value_t = Backend::Keyring)]
+    pub backend: Backend,
+}
+
+/// `rekey` arguments.
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    /// Where the master key is to be kept from now on
+    #[arg(long, value_enum)]
     pub backend: Backend,
 }
 

@@ -94,6 +94,13 @@ impl Error {
         self
     }
 
+    /// Adds each of `hints` (none when empty).
+    #[must_use]
+    pub fn hints_from(mut self, hints: impl IntoIterator<Item = String>) -> Self {
+        self.hints.extend(hints);
+        self
+    }
+
     /// Overrides the machine-readable code.
     #[must_use]
     pub fn code(mut self, code: &'static str) -> Self {
@@ -142,5 +149,7 @@ impl std::error::Error for Error {}
 impl From<crate::names::NameError> for Error {
     fn from(err: crate::names::NameError) -> Self {
         Error::usage(err.to_string())
+            .code("invalid-name")
+            .hints_from(err.hint())
     }
 }

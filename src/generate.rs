@@ -26,7 +26,8 @@ pub fn completion(shell: Shell) -> Vec<u8> {
 
 /// Every man page: `keyward.1` and one per subcommand (`keyward-secret-set.1`, …).
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let mut cmd = Cli::command();
+    // No `help` subcommand in any page: there is no keyward-help(1) to point at.
+    let mut cmd = no_help_subcommand(Cli::command());
     cmd.build();
     let mut pages = Vec::new();
     let mut root = render(&cmd, "keyward");
@@ -52,16 +53,60 @@ fn documented(cmd: &clap::Command) -> impl Iterator<Item = &clap::Command> {
         .filter(|s| s.get_name() != "help" && !s.is_hide_set())
 }
 
+fn no_help_subcommand(cmd: clap::Command) -> clap::Command {
+    cmd.disable_help_subcommand(true)
+        .mut_subcommands(no_help_subcommand)
+}
+
 fn render(cmd: &clap::Command, name: &str) -> Vec<u8> {
-    let cmd = cmd
+    // The text after the options (examples; the root's "Start here") is set as written,
+    // in a no-fill block: clap_mangen's EXTRA section would let groff re-flow its columns.
+    let extra = cmd
+        .get_after_long_help()
+        .or_else(|| cmd.get_after_help())
+        .map(|t| t.to_string());
+    // NAME is "keyward-x \- about": an about that starts with "keyward: " would say it twice.
+    let about = cmd.get_about().map(|a| {
+        let a = a.to_string();
+        a.strip_prefix("keyward: ").map_or(a.clone(), str::to_owned)
+    });
+    let mut cmd = cmd
         .clone()
         .name(name.to_owned())
-        .bin_name(name.replace('-', " "));
+        .bin_name(name.replace('-', " "))
+        .after_help(None::<&str>)
+        .after_long_help(None::<&str>);
+    if let Some(about) = about {
+        cmd = cmd.about(about);
+    }
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd)
         .manual("keyward manual")
         .render(&mut out)
         .expect("rendering into a Vec cannot fail");
+    if let Some(extra) = extra {
+        out.extend_from_slice(extra_section(&extra).as_bytes());
+    }
+    out
+}
+
+/// `text` as a man page section: "Examples:" becomes EXAMPLES, anything else NOTES;
+/// lines kept as they are (`.nf`), roff-escaped, without the pointer to this manual.
+fn extra_section(text: &str) -> String {
+    let (title, body) = match text.strip_prefix("Examples:\n") {
+        Some(body) => ("EXAMPLES", body),
+        None => ("NOTES", text),
+    };
+    let mut out = format!(".SH {title}\n.nf\n");
+    for line in body.lines().filter(|l| !l.contains("See `man keyward`")) {
+        let line = line.replace('\\', "\\\\").replace('-', "\\-");
+        if line.starts_with(['.', '\'']) {
+            out.push_str("\\&");
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
     out
 }
 
@@ -110,8 +155,14 @@ The vault's master key (base64url), as printed by init \-\-backend env: unlocks 
 .B KEYWARD_PASSPHRASE
 The passphrase of a vault created with init \-\-backend passphrase.
 .TP
+.B KEYWARD_NEW_PASSPHRASE
+The new passphrase of rekey \-\-backend passphrase.
+.TP
 .B NO_COLOR
 Disables colour.
+.TP
+.B CLICOLOR_FORCE
+Colour even when not writing to a terminal (NO_COLOR and \-\-color never win).
 .PP
 A package launched by run sees KEYWARD_PACKAGE, KEYWARD_PACKAGE_DIR and PYTHONDONTWRITEBYTECODE=1, never KEYWARD_TOKEN, KEYWARD_MASTER_KEY or KEYWARD_PASSPHRASE.
 .SH EXIT STATUS
@@ -135,12 +186,12 @@ not found
 denied: not approved, not allowed to a token holder, or needs input with no terminal
 .TP
 .B 6
-package changed (grants revoked)
+package changed (grants revoked): approve, and config apply when a digest is not the file's sha256
 .TP
 .B 7
 integrity failure: tampered, corrupt or foreign vault
 .PP
-run returns the package's own status (128+N when killed by signal N); 125 when keyward fails before or while launching it, 126 when the command is not executable, 127 when it is not found.
+run returns the package's own status (128+N when killed by signal N); 125 when keyward fails before or while launching it (a changed package too, never 6; and run's own usage errors), 126 when the command is not executable, 127 when it is not found.
 .SH FILES
 .TP
 .I $XDG_DATA_HOME/keyward/vault.db

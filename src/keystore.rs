@@ -52,17 +52,39 @@ impl fmt::Display for Backend {
     }
 }
 
+/// The first fix for a keyring failure, by its cause (the error's code).
+fn keyring_fix(err: &Error) -> &'static str {
+    match err.code {
+        "no-dbus" => {
+            "this session has no D-Bus session bus (usual over SSH, in containers and on servers): \
+             run keyward inside a desktop session, or start one with a Secret Service \
+             (`scripts/keyring-session bash` in keyward's repository)"
+        }
+        "keyring-locked" => {
+            "a Secret Service answers but has no unlocked keyring: unlock it (log in to the desktop, \
+             or `gnome-keyring-daemon --unlock` with its password on stdin), or create a default \
+             keyring in your keyring app"
+        }
+        _ => "start a Secret Service (e.g. gnome-keyring-daemon) in this session",
+    }
+}
+
 /// The three ways out when the vault cannot be unlocked, named in every such error.
 pub fn unlock_fixes(err: Error) -> Error {
-    err.hint("start a Secret Service (e.g. gnome-keyring-daemon) in this session")
+    let first = keyring_fix(&err);
+    err.hint(first)
         .hint("or re-create the vault with `keyward init --backend passphrase`")
-        .hint("or set KEYWARD_MASTER_KEY to the vault's master key (base64url)")
+        .hint(
+            "or set KEYWARD_MASTER_KEY to the vault's master key (base64url), which \
+               `keyward rekey --backend env` prints wherever the vault still unlocks",
+        )
 }
 
 /// The ways out when `init` cannot store the key: no vault exists yet, so the fixes
 /// are the other backends, not another key.
 fn init_fixes(err: Error) -> Error {
-    err.hint("start a Secret Service (e.g. gnome-keyring-daemon) in this session")
+    let first = keyring_fix(&err);
+    err.hint(first)
         .hint("or keep the key under a passphrase: `keyward init --backend passphrase`")
         .hint("or print it once and pass it in KEYWARD_MASTER_KEY: `keyward init --backend env`")
 }
@@ -122,18 +144,39 @@ fn keyring_entry(vault_id: &[u8]) -> Result<keyring::Entry> {
 /// The caller adds the fixes that fit (unlocking, or choosing a backend at init).
 fn keyring_unreachable(err: &keyring::Error) -> Error {
     let cause = describe_keyring_error(err);
-    Error::locked(format!("the OS keyring cannot be reached: {cause}"))
+    if cause.contains("Failed to connect to address") || cause.contains("DBUS_SESSION_BUS_ADDRESS")
+    {
+        Error::locked(format!(
+            "the OS keyring cannot be reached: there is no D-Bus session bus to find a Secret Service on ({cause})"
+        ))
+        .code("no-dbus")
+    } else if cause.contains("result not returned from SS API") || cause.contains("locked") {
+        // What the Secret Service says when it runs but has no unlocked collection.
+        Error::locked(format!(
+            "the OS keyring cannot be used: a Secret Service runs, but it has no unlocked keyring (collection) \
+             to keep the key in ({cause})"
+        ))
+        .code("keyring-locked")
+    } else {
+        Error::locked(format!("the OS keyring cannot be reached: {cause}"))
+            .code("keyring-unreachable")
+    }
 }
 
 fn describe_keyring_error(err: &keyring::Error) -> String {
     use keyring::Error as E;
     match err {
         E::PlatformFailure(e) | E::NoStorageAccess(e) => {
+            // Each layer of the chain tends to repeat the one below it; show each
+            // distinct text once.
             let mut text = e.to_string();
             let mut source = e.source();
             while let Some(s) = source {
-                text.push_str(": ");
-                text.push_str(&s.to_string());
+                let more = s.to_string();
+                if !text.contains(&more) {
+                    text.push_str(": ");
+                    text.push_str(&more);
+                }
                 source = s.source();
             }
             text
@@ -196,9 +239,21 @@ pub fn keyring_load(vault_id: &[u8]) -> Result<(Key32, u64)> {
 
 /// Removes the keyring entry (used to undo a failed init).
 pub fn keyring_delete(vault_id: &[u8]) {
-    if let Ok(entry) = keyring_entry(vault_id) {
-        let _ = entry.delete_credential();
+    let _ = keyring_remove(vault_id);
+}
+
+/// Removes the keyring entry, saying why when it cannot; an absent entry is removed.
+pub fn keyring_remove(vault_id: &[u8]) -> Result<()> {
+    let entry = keyring_entry(vault_id)?;
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(keyring_unreachable(&e)),
     }
+}
+
+/// The keyring account that holds `vault_id`'s master key (service [`KEYRING_SERVICE`]).
+pub fn keyring_account_of(vault_id: &[u8]) -> String {
+    keyring_account(vault_id)
 }
 
 fn bad_keyring_record() -> Error {
@@ -240,7 +295,7 @@ fn argon_key(pass: &[u8], salt: &[u8], m: u32, t: u32, p: u32) -> Result<Key32> 
     let mut out = Zeroizing::new([0u8; 32]);
     argon
         .hash_password_into(pass, salt, out.as_mut())
-        .map_err(|e| Error::general(format!("Argon2id failed: {e}")))?;
+        .map_err(|e| Error::general(format!("Argon2id failed: {e}")).code("argon2"))?;
     Ok(Key32::from_bytes(*out))
 }
 

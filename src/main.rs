@@ -102,29 +102,48 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     } else {
         2
     };
-    if secret_set || json {
-        let message = if secret_set {
-            "invalid arguments for `secret set` (not shown: one of them may be a secret value)"
-                .to_owned()
-        } else {
-            // clap's own text, first line only, as the one JSON error document.
-            let text = e.render().to_string();
-            text.lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches("error: ")
-                .to_owned()
-        };
-        let hint = if secret_set {
-            "usage: keyward secret set NAME [--stdin | --from-env VAR]; see `keyward secret set --help`"
-        } else {
-            "see `keyward --help`"
-        };
-        report(&Error::usage(message).hint(hint), json, false);
+    if secret_set {
+        let err = Error::usage(
+            "invalid arguments for `secret set` (not shown: one of them may be a secret value)",
+        )
+        .hint("usage: keyward secret set NAME [--stdin | --from-env VAR]; see `keyward secret set --help`");
+        report(&err, json, false);
+    } else if json {
+        report(&json_usage_error(&e.render().to_string()), json, false);
     } else {
         let _ = e.print();
     }
     ExitCode::from(code)
+}
+
+/// clap's text as one JSON error: the whole message (a list of missing arguments
+/// included), its tips and usage line as hints, and the help of the command in use.
+fn json_usage_error(text: &str) -> Error {
+    let mut parts = text.split("\n\n");
+    let message = parts
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut err = Error::usage(message);
+    let mut help = "keyward --help".to_owned();
+    for part in parts {
+        let part = part.trim();
+        if let Some(tip) = part.strip_prefix("tip: ") {
+            err = err.hint(tip.to_owned());
+        } else if let Some(usage) = part.strip_prefix("Usage: ") {
+            let usage = usage.lines().next().unwrap_or(usage);
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['-', '<', '[']))
+                .collect();
+            help = format!("{} --help", words.join(" "));
+            err = err.hint(format!("usage: {usage}"));
+        }
+    }
+    err.hint(format!("see `{help}`"))
 }
 
 /// The spellings of the global options that take a value (`--vault`, `-k`, …), read
@@ -181,6 +200,24 @@ fn report(err: &Error, json: bool, color: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_usage_errors_keep_the_missing_arguments_and_name_the_subcommand_help() {
+        let text = "error: the following required arguments were not provided:\n  <PATH>\n\n\
+                    Usage: keyward install <PATH>\n\nFor more information, try '--help'.\n";
+        let err = json_usage_error(text);
+        assert_eq!(
+            err.message,
+            "the following required arguments were not provided: <PATH>"
+        );
+        assert_eq!(
+            err.hints,
+            [
+                "usage: keyward install <PATH>",
+                "see `keyward install --help`"
+            ]
+        );
+    }
 
     #[test]
     fn valued_globals_come_from_the_command_definition() {

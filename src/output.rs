@@ -16,24 +16,77 @@ pub struct Output {
     pub verbose: bool,
     /// Colour on stderr.
     pub color: bool,
+    /// Colour in text printed on stdout (`list`, `inspect`, `status`).
+    pub color_stdout: bool,
+}
+
+/// Whether to colour a stream: `--color always|never` decide; with `auto`, a non-empty
+/// NO_COLOR turns colour off, CLICOLOR_FORCE (not `0`) turns it on off a terminal too,
+/// and otherwise only a terminal gets colour.
+fn wants_color(when: ColorWhen, is_terminal: bool) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            if set("NO_COLOR") {
+                false
+            } else if set("CLICOLOR_FORCE")
+                && std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0")
+            {
+                true
+            } else {
+                is_terminal
+            }
+        }
+    }
+}
+
+/// `text` in the SGR colour `sgr` (`"32"` green, …) when `on`.
+pub fn paint(text: &str, sgr: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{sgr}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A package state word, coloured by what it means: `ready` green, `revoked: changed`
+/// red, `needs …` yellow.
+pub fn paint_state(word: &str, on: bool) -> String {
+    let sgr = match word {
+        "ready" => "32",
+        "revoked: changed" | "unreadable" => "31",
+        w if w.starts_with("needs") => "33",
+        _ => return word.to_owned(),
+    };
+    paint(word, sgr, on)
+}
+
+/// Width of `cell` on screen: characters, not counting SGR colour sequences.
+fn visible_width(cell: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in cell.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => width += 1,
+        }
+    }
+    width
 }
 
 impl Output {
     /// Builds the policy from the flags and the environment.
     pub fn new(json: bool, quiet: bool, verbose: bool, color: ColorWhen) -> Self {
-        let color = match color {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && io::stderr().is_terminal()
-            }
-        };
         Output {
             json,
             quiet,
             verbose,
-            color,
+            color: wants_color(color, io::stderr().is_terminal()),
+            color_stdout: !json && wants_color(color, io::stdout().is_terminal()),
         }
     }
 
@@ -128,10 +181,10 @@ pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Left-aligned columns: each row's cells padded to the widest cell of their column.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| visible_width(h)).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(visible_width(cell));
         }
     }
     let line = |cells: &mut dyn Iterator<Item = &str>| {
@@ -140,7 +193,8 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
             if i + 1 == widths.len() {
                 s.push_str(cell);
             } else {
-                s.push_str(&format!("{cell:<w$}  "));
+                s.push_str(cell);
+                s.push_str(&" ".repeat(w - visible_width(cell) + 2));
             }
         }
         s.trim_end().to_owned()
@@ -162,6 +216,35 @@ mod tests {
         assert_eq!(sanitize("plain é"), "plain é");
         assert_eq!(sanitize("ok\u{1b}[2K\rX"), "ok\\u{1b}[2K\\u{d}X");
         assert_eq!(sanitize("1\u{202e}0"), "1\\u{202e}0");
+    }
+
+    #[test]
+    fn coloured_cells_are_aligned_by_what_shows() {
+        let rows = vec![
+            vec!["a".to_owned(), paint_state("ready", true), "x".to_owned()],
+            vec![
+                "bb".to_owned(),
+                paint_state("revoked: changed", true),
+                "y".to_owned(),
+            ],
+        ];
+        let t = table(&["N", "STATE", "K"], &rows);
+        let plain: Vec<String> = t
+            .lines()
+            .map(|l| {
+                l.replace("\x1b[32m", "")
+                    .replace("\x1b[31m", "")
+                    .replace("\x1b[0m", "")
+            })
+            .collect();
+        assert_eq!(plain[1], "a   ready             x");
+        assert_eq!(plain[2], "bb  revoked: changed  y");
+        assert!(t.contains("\x1b[32mready\x1b[0m"));
+        assert_eq!(paint_state("needs approval", false), "needs approval");
+        assert_eq!(
+            paint_state("needs secret", true),
+            "\x1b[33mneeds secret\x1b[0m"
+        );
     }
 
     #[test]

@@ -78,5 +78,6 @@ pub fn select(prompt: &str, items: &[(String, bool)]) -> Result<Vec<usize>> {
 
 fn terminal_error(e: &dialoguer::Error) -> Error {
     Error::general(format!("could not read from the terminal: {e}"))
+.code("no-terminal")
         .hint("pass the answer with flags or variables instead, and --no-input (see the command's --help)")
 }

@@ -127,7 +127,7 @@ fn new_never_overwrites_a_manifest() {
         if json {
             let doc: serde_json::Value =
                 serde_json::from_str(stderr.trim()).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-            assert_eq!(doc["error"]["code"], "error", "{doc}");
+            assert_eq!(doc["error"]["code"], "manifest-exists", "{doc}");
         } else {
             assert!(stderr.contains("hint: "), "{stderr}");
         }

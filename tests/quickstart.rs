@@ -41,7 +41,13 @@ const STEPS: &[(&str, i32, &str, &str)] = &[
         "sk_test_quickstart_4242\r",
     ),
     (
-        "keyward install examples/hello-keys",
+        "mkdir -p ~/keyward-try && cp -R examples/hello-keys",
+        0,
+        "",
+        "",
+    ),
+    (
+        "keyward install ~/keyward-try/hello-keys",
         0,
         "Approved: STRIPE_SECRET_KEY",
         "\r",
@@ -71,7 +77,12 @@ const STEPS: &[(&str, i32, &str, &str)] = &[
         "~ hello.sh",
         "",
     ),
-    ("keyward install examples/hello-keys", 0, "~ hello.sh", "\r"),
+    (
+        "keyward install ~/keyward-try/hello-keys",
+        0,
+        "~ hello.sh",
+        "\r",
+    ),
 ];
 
 #[test]
@@ -94,6 +105,7 @@ fn readme_quickstart_works_as_written() {
         .status()
         .expect("run cp");
     assert!(copied.success());
+    let tracked = crate::common::dir_snapshot(&work.join("examples/hello-keys"));
     let bin_dir = keyward_bin().parent().unwrap().to_path_buf();
     for (line, (start, code, expect, keys)) in lines.iter().zip(STEPS) {
         assert!(
@@ -130,6 +142,12 @@ fn readme_quickstart_works_as_written() {
             "`{line}` showed the secret:\n{text}"
         );
     }
+    // The quickstart edits a scratch copy, never the repository's tracked example.
+    assert_eq!(
+        crate::common::dir_snapshot(&work.join("examples/hello-keys")),
+        tracked,
+        "the quickstart changed files under examples/"
+    );
 }
 
 /// Runs `cmd` (a `script` wrapper), typing `keys` after its prompt appears.

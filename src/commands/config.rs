@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::ConfigCommand;
 use crate::commands::Ctx;
-use crate::commands::render::AppliedDoc;
+use crate::commands::render::{AppliedDoc, PackageKey};
 use crate::error::{Error, Kind, Result};
 use crate::keychain::{InstallKind, Installed, Keychain, Plan, Planned, Role, requested_list};
 use crate::output::print_line;
@@ -37,44 +37,141 @@ pub struct Entry {
 /// Dispatches the config subcommands.
 pub fn cmd_config(ctx: &Ctx, cmd: &ConfigCommand) -> Result<()> {
     match cmd {
-        ConfigCommand::Export => export(ctx),
+        ConfigCommand::Export { output, packages } => export(ctx, output.as_deref(), packages),
         ConfigCommand::Apply { file, prune } => apply(ctx, file, *prune),
     }
 }
 
-fn export(ctx: &Ctx) -> Result<()> {
+fn export(ctx: &Ctx, output: Option<&Path>, only: &[String]) -> Result<()> {
     let kc = ctx.open(Role::Any)?;
     let loaded = kc.packages()?;
-    let cwd = std::env::current_dir().ok();
+    // Named packages are resolved as every command resolves PACKAGE (name or path).
+    let mut wanted = BTreeSet::new();
+    for arg in only {
+        wanted.insert(kc.package(arg)?.name().to_owned());
+    }
+    let base = match output {
+        Some(file) => Base::File(output_folder(file)?),
+        None => Base::Cwd(std::env::current_dir().ok()),
+    };
     let mut doc = BTreeMap::new();
     for inst in &loaded.packages {
-        let path = Path::new(&inst.row.path);
-        let shown = cwd
-            .as_deref()
-            .and_then(|c| path.strip_prefix(c).ok())
-            .map_or(path, |p| p);
-        let shown = if shown.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            shown
-        };
+        if !wanted.is_empty() && !wanted.contains(inst.name()) {
+            continue;
+        }
         let keys = inst.granted_requested();
         doc.insert(
             inst.name().to_owned(),
             Entry {
                 version: Some(inst.row.version.clone()),
                 keys,
-                path: Some(shown.to_string_lossy().into_owned()),
+                path: Some(base.show(Path::new(&inst.row.path))),
                 sha256: Some(inst.row.digest.clone()),
             },
         );
     }
-    print_line(&serde_json::to_string_pretty(&doc).expect("the config serialises"));
+    let text = serde_json::to_string_pretty(&doc).expect("the config serialises");
+    match output {
+        None => print_line(&text),
+        Some(file) => {
+            write_atomically(file, format!("{text}\n").as_bytes())?;
+            ctx.out.info(format!(
+                "Wrote {} package(s) to {}; their paths are relative to its folder, as `keyward config apply {}` reads them.",
+                doc.len(),
+                file.display(),
+                file.display()
+            ));
+        }
+    }
     kc.ensure_untampered(&loaded.tampered)
 }
 
+/// What exported paths are relative to.
+enum Base {
+    /// stdout: the current directory; packages outside it keep their absolute path.
+    Cwd(Option<PathBuf>),
+    /// `-o FILE`: FILE's folder (canonical), with `..` where needed.
+    File(PathBuf),
+}
+
+impl Base {
+    fn show(&self, path: &Path) -> String {
+        let shown = match self {
+            Base::Cwd(cwd) => cwd
+                .as_deref()
+                .and_then(|c| path.strip_prefix(c).ok())
+                .map_or_else(|| path.to_path_buf(), Path::to_path_buf),
+            Base::File(dir) => relative_to(dir, path),
+        };
+        if shown.as_os_str().is_empty() {
+            ".".to_owned()
+        } else {
+            shown.to_string_lossy().into_owned()
+        }
+    }
+}
+
+/// The canonical folder of `file`, which must exist.
+fn output_folder(file: &Path) -> Result<PathBuf> {
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::canonicalize(&parent).map_err(|e| {
+        Error::not_found(format!(
+            "cannot write {}: its folder {} cannot be opened: {e}; nothing was written",
+            file.display(),
+            parent.display()
+        ))
+        .code("no-folder")
+        .hint("create the folder first (mkdir -p), or choose another -o FILE")
+    })
+}
+
+/// `target` (absolute) as a path relative to `base` (absolute), with `..` steps.
+fn relative_to(base: &Path, target: &Path) -> PathBuf {
+    let base: Vec<_> = base.components().collect();
+    let target: Vec<_> = target.components().collect();
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for part in &target[common..] {
+        out.push(part);
+    }
+    out
+}
+
+/// Writes `bytes` to `file` through a temporary file in the same folder and a rename,
+/// so a reader never sees half a config.
+fn write_atomically(file: &Path, bytes: &[u8]) -> Result<()> {
+    let failed = |e: std::io::Error| {
+        Error::general(format!(
+            "cannot write {}: {e}; nothing was written",
+            file.display()
+        ))
+        .code("write-failed")
+        .hint("check the folder's permissions and free space, or choose another -o FILE")
+    };
+    let name = file.file_name().ok_or_else(|| {
+        Error::usage(format!("-o {}: not a file name", file.display()))
+            .hint("name a file, e.g. -o keyward.json")
+    })?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".keyward-{}.tmp", std::process::id()));
+    let tmp = file.with_file_name(tmp_name);
+    std::fs::write(&tmp, bytes).map_err(failed)?;
+    std::fs::rename(&tmp, file).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        failed(e)
+    })
+}
+
 fn read_config(file: &Path) -> Result<BTreeMap<String, Entry>> {
-    let bad = |why: String| Error::general(format!("{}: {why}", file.display()));
+    let bad =
+        |why: String| Error::general(format!("{}: {why}", file.display())).code("config-invalid");
     let meta = std::fs::metadata(file)
         .map_err(|e| Error::not_found(format!("cannot read {}: {e}", file.display())))?;
     if meta.len() > MAX_CONFIG_BYTES {
@@ -171,6 +268,7 @@ fn plan_entry(
     let at = |what: String| format!("{}: `{name}`: {what}", file.display());
     let path = entry.path.as_deref().ok_or_else(|| {
         Error::general(at("has no `path`".into()))
+            .code("config-invalid")
             .hint("give the package directory, relative to the config file")
     })?;
     let plan = kc.plan(&base.join(path), &ctx.out)?;
@@ -178,7 +276,8 @@ fn plan_entry(
         return Err(Error::general(at(format!(
             "the manifest at `{path}` is named `{}`",
             plan.manifest.name
-        ))));
+        )))
+        .code("config-mismatch"));
     }
     if let Some(expected) = &entry.sha256
         && expected != &plan.tree.digest
@@ -201,13 +300,20 @@ fn plan_entry(
         let found = &plan.manifest.version;
         return Err(Error::general(at(format!(
             "version is `{found}`, the config expects `{expected}`; nothing was applied"
-        ))));
+        )))
+        .code("version-mismatch")
+        .hint(format!(
+            "if `{found}` is the version you mean to run, review it with `keyward install {path}` \
+             and update `version` (and `sha256`) in the config"
+        )));
     }
     for key in &entry.keys {
         if plan.manifest.requests(key).is_none() {
             return Err(Error::denied(at(format!("lists {key}, which the manifest does not request; a package gets only keys its manifest asks for; nothing was applied")))
                 .code("not-requested")
-                .hint(format!("requested keys: {}", requested_list(&plan.manifest))));
+                .hint(format!("requested keys: {}", requested_list(&plan.manifest)))
+                .hints_from(crate::names::nearest(key, plan.manifest.keys.iter().map(|k| k.name.as_str()))
+                    .map(|n| format!("did you mean {n}?"))));
         }
     }
     Ok(plan)
@@ -225,7 +331,10 @@ fn report(ctx: &Ctx, changing: &[&Planned], pruned: &[&Installed], missing: &[(&
             pruned: &gone,
             missing_values: missing
                 .iter()
-                .map(|(key, package)| format!("{key} (for {package})"))
+                .map(|(key, package)| PackageKey {
+                    package: (*package).to_owned(),
+                    key: (*key).to_owned(),
+                })
                 .collect(),
         });
     } else if changed.is_empty() && gone.is_empty() {
@@ -258,5 +367,20 @@ fn report(ctx: &Ctx, changing: &[&Planned], pruned: &[&Installed], missing: &[(&
         ctx.out.warn(format!(
             "no value for {key} (for {package}): keyward secret set {key}"
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn relative_paths_climb_with_dot_dot() {
+        let rel = |b: &str, t: &str| relative_to(Path::new(b), Path::new(t));
+        assert_eq!(rel("/p", "/p/tools/x"), PathBuf::from("tools/x"));
+        assert_eq!(rel("/p/ci", "/p/tools/x"), PathBuf::from("../tools/x"));
+        assert_eq!(rel("/p/tools/x", "/p/tools/x"), PathBuf::new());
+        assert_eq!(rel("/a/b", "/c"), PathBuf::from("../../c"));
     }
 }

@@ -36,6 +36,9 @@ pub fn cmd_approve(ctx: &Ctx, args: &GrantArgs) -> Result<()> {
     } else {
         args.keys.clone()
     };
+    if let Some(key) = wanted.iter().find(|k| inst.manifest.requests(k).is_none()) {
+        return Err(crate::commands::not_requested_key(&inst.manifest, key, ""));
+    }
     kc.approve(&inst, &wanted)?;
     if ctx.out.json {
         ctx.out.json_doc(&ApprovedDoc {

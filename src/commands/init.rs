@@ -13,7 +13,7 @@ use crate::token::hex;
 use crate::vault;
 
 /// Shortest passphrase accepted at init.
-const MIN_PASSPHRASE: usize = 8;
+pub(super) const MIN_PASSPHRASE: usize = 8;
 
 /// Creates the vault. The key is stored in its backend before the vault file exists,
 /// so a failure leaves neither behind.
@@ -24,6 +24,7 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
             "a file already exists at {}; init never overwrites a vault",
             path.display()
         ))
+        .code("vault-exists")
         .hint("use that vault, or choose another path with --vault / KEYWARD_VAULT"));
     }
     let id = vault::new_id();
@@ -51,6 +52,10 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
     Ok(())
 }
 
+/// What to do after `init`: store a secret, install a package.
+const NEXT_STEPS: &str = "Next:\n  keyward secret set STRIPE_SECRET_KEY   store a secret (prompted, no echo)\n  \
+keyward install PATH                   pin a package folder and approve the keys it requests";
+
 fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
     let path = ctx.vault_path.display();
     let account = format!("vault:{}", hex(id));
@@ -69,11 +74,11 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
     }
     match backend {
         Backend::Keyring => ctx.out.info(format!(
-            "Created vault {path}\nIts master key is in the OS keyring (service `{}`, account `{account}`).",
+            "Created vault {path}\nIts master key is in the OS keyring (service `{}`, account `{account}`).\n{NEXT_STEPS}",
             keystore::KEYRING_SERVICE
         )),
         Backend::Passphrase => ctx.out.info(format!(
-            "Created vault {path}\nIts master key is wrapped under your passphrase; keep the passphrase safe."
+            "Created vault {path}\nIts master key is wrapped under your passphrase; keep the passphrase safe.\n{NEXT_STEPS}"
         )),
         Backend::Env => {
             // stdout is the key alone, so `KEY=$(keyward init --backend env)` works.
@@ -85,7 +90,7 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
             }
             ctx.out.info(format!(
                 "Created vault {path}\nStore the master key printed on stdout in your CI secret store and export it as \
-                 KEYWARD_MASTER_KEY; it is not kept anywhere else."
+                 KEYWARD_MASTER_KEY; it is not kept anywhere else.\n{NEXT_STEPS}"
             ));
         }
     }
@@ -112,6 +117,7 @@ fn read_new_passphrase(ctx: &Ctx) -> Result<SecretBytes> {
         return Err(Error::general(format!(
             "the passphrase is shorter than {MIN_PASSPHRASE} characters; nothing was created"
         ))
+        .code("short-passphrase")
         .hint("choose a longer passphrase"));
     }
     Ok(pass)

@@ -3,12 +3,10 @@
 use std::collections::BTreeSet;
 
 use crate::cli::InstallArgs;
-use crate::commands::Ctx;
 use crate::commands::render::{self, InstallDoc};
+use crate::commands::{Ctx, not_requested_key};
 use crate::error::Result;
-use crate::keychain::{
-    InstallKind, KeyState, Plan, Role, key_states, not_requested, requested_list,
-};
+use crate::keychain::{InstallKind, KeyState, Keychain, Plan, Role, key_states, requested_list};
 use crate::output::sanitize;
 use crate::prompt;
 use crate::secret::SecretBytes;
@@ -21,10 +19,21 @@ pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
         ctx.out.warn(warning);
     }
     let present = kc.secret_names()?;
+    let before = previous_approvals(&kc, &plan)?;
+    // Flags decide before anything is shown, so the table shows the state after the
+    // install; a prompt decides after it, so the table shows the state before.
+    let flagged = if args.approve_all || !args.approve.is_empty() {
+        Some(choose(ctx, args, &plan, &before)?)
+    } else {
+        None
+    };
     if !ctx.out.json {
-        show_plan(ctx, &plan, &present);
+        show_plan(ctx, &plan, &present, flagged.as_ref());
     }
-    let approvals = choose(ctx, args, &plan)?;
+    let approvals = match flagged {
+        Some(approvals) => approvals,
+        None => choose(ctx, args, &plan, &before)?,
+    };
     let values = ask_missing_values(ctx, &approvals, &present)?;
     let changed = plan.changes_with(&approvals) || !values.is_empty();
     if changed {
@@ -32,11 +41,26 @@ pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
     }
     let present = kc.secret_names()?;
     let states = key_states(&plan.manifest, &approvals, &present);
-    report(ctx, &plan, &states, changed);
+    report(ctx, &plan, &states, changed, kc.name());
     Ok(())
 }
 
-fn show_plan(ctx: &Ctx, plan: &Plan, present: &BTreeSet<String>) {
+/// What the owner approved for this package before this install: its grants now, or,
+/// when a change revoked them, the keys the auto-revoke took away (from the audit log).
+fn previous_approvals(kc: &Keychain, plan: &Plan) -> Result<BTreeSet<String>> {
+    match &plan.previous {
+        None => Ok(BTreeSet::new()),
+        Some(prev) if prev.revoked() => kc.keys_before_auto_revoke(prev.name()),
+        Some(prev) => Ok(prev.granted.clone()),
+    }
+}
+
+fn show_plan(
+    ctx: &Ctx,
+    plan: &Plan,
+    present: &BTreeSet<String>,
+    flagged: Option<&BTreeSet<String>>,
+) {
     let m = &plan.manifest;
     let mut text = format!(
         "Package {} {}\n  path    {}\n  digest  {}",
@@ -49,44 +73,73 @@ fn show_plan(ctx: &Ctx, plan: &Plan, present: &BTreeSet<String>) {
         text.push_str(&format!("\n  about   {}", sanitize(desc)));
     }
     if plan.kind == InstallKind::Updated {
-        let prev = plan.previous.as_ref().expect("updates have a previous pin");
-        if prev.row.path != plan.dir {
-            text.push_str(&format!("\n  moved from {}", sanitize(&prev.row.path)));
-        }
-        if plan.changes.is_empty() {
-            text.push_str(&format!(
-                "\nIts grants were revoked when its code changed; the code matches the pin {} again.",
-                prev.row.digest
-            ));
-        } else {
-            text.push_str(&format!(
-                "\nChanged since the pin {} ({} file(s)):",
-                prev.row.digest,
-                plan.changes.len()
-            ));
-        }
-        if !plan.changes.is_empty() {
-            text.push('\n');
-            text.push_str(&render::change_lines(&plan.changes));
-        }
-        if !plan.new_keys.is_empty() {
-            text.push_str(&format!(
-                "\nNewly requested keys: {}",
-                plan.new_keys.join(", ")
-            ));
-        }
-        text.push_str("\nEvery grant of the old pin is revoked; approve again for this code.");
+        text.push_str(&update_text(plan));
     }
     if !m.keys.is_empty() {
-        let states = key_states(m, &plan.kept_grants(), present);
-        text.push_str("\nRequested keys:\n");
+        let (approvals, heading) = match flagged {
+            Some(approvals) => (approvals.clone(), "\nRequested keys, after this install:\n"),
+            None => (plan.kept_grants(), "\nRequested keys:\n"),
+        };
+        let states = key_states(m, &approvals, present);
+        text.push_str(heading);
         text.push_str(&render::key_lines(&states));
     }
     ctx.out.info(text);
 }
 
+/// What an update does, in sentences that are all true at once: a move, a revocation
+/// found earlier, and a change are separate facts.
+fn update_text(plan: &Plan) -> String {
+    let prev = plan.previous.as_ref().expect("updates have a previous pin");
+    let moved = prev.row.path != plan.dir;
+    let mut text = String::new();
+    if moved {
+        text.push_str(&format!(
+            "\nThis is a different folder: `{}` was installed from {}.",
+            plan.manifest.name,
+            sanitize(&prev.row.path)
+        ));
+    }
+    if plan.changes.is_empty() {
+        if prev.revoked() {
+            text.push_str(&format!(
+                "\nIts grants were revoked when its code changed; the code matches the pin {} again.",
+                prev.row.digest
+            ));
+        } else {
+            text.push_str("\nIts code is identical to the pinned code.");
+        }
+    } else {
+        text.push_str(&format!(
+            "\nChanged since the pin {} ({} file(s)):\n{}",
+            prev.row.digest,
+            plan.changes.len(),
+            render::change_lines(&plan.changes)
+        ));
+    }
+    if !plan.new_keys.is_empty() {
+        text.push_str(&format!(
+            "\nNewly requested keys: {}",
+            plan.new_keys.join(", ")
+        ));
+    }
+    text.push_str(match (prev.revoked(), moved) {
+        (true, _) => "\nApprove again for this code.",
+        (false, true) => {
+            "\nApprovals belong to one folder: installing from here ends the old grants; approve again."
+        }
+        (false, false) => "\nEvery grant of the old pin is revoked; approve again for this code.",
+    });
+    text
+}
+
 /// Which keys to approve: flags, else the prompt, else (no terminal) exit 5.
-fn choose(ctx: &Ctx, args: &InstallArgs, plan: &Plan) -> Result<BTreeSet<String>> {
+fn choose(
+    ctx: &Ctx,
+    args: &InstallArgs,
+    plan: &Plan,
+    before: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
     let m = &plan.manifest;
     if args.approve_all {
         return Ok(m.keys.iter().map(|k| k.name.clone()).collect());
@@ -95,7 +148,7 @@ fn choose(ctx: &Ctx, args: &InstallArgs, plan: &Plan) -> Result<BTreeSet<String>
         let mut chosen = plan.kept_grants();
         for key in &args.approve {
             if m.requests(key).is_none() {
-                return Err(not_requested(m, key, "; nothing was installed"));
+                return Err(not_requested_key(m, key, "; nothing was installed"));
             }
             chosen.insert(key.clone());
         }
@@ -127,7 +180,11 @@ fn choose(ctx: &Ctx, args: &InstallArgs, plan: &Plan) -> Result<BTreeSet<String>
                 ),
                 None => format!("{}{}", k.name, if k.optional { " (optional)" } else { "" }),
             };
-            (label, !k.optional)
+            // Pre-selected: what was approved before (an update, optional keys too),
+            // plus required keys that are new or of a first install.
+            let was = before.contains(&k.name);
+            let fresh = before.is_empty() || plan.new_keys.contains(&k.name);
+            (label, was || (fresh && !k.optional))
         })
         .collect();
     let picked = prompt::select(
@@ -159,7 +216,7 @@ fn ask_missing_values(
     Ok(values)
 }
 
-fn report(ctx: &Ctx, plan: &Plan, states: &[KeyState], changed: bool) {
+fn report(ctx: &Ctx, plan: &Plan, states: &[KeyState], changed: bool, keychain: &str) {
     let m = &plan.manifest;
     if ctx.out.json {
         ctx.out.json_doc(&InstallDoc {
@@ -205,6 +262,17 @@ fn report(ctx: &Ctx, plan: &Plan, states: &[KeyState], changed: bool) {
         .filter(|k| !k.approved && !k.optional)
         .map(|k| k.name.as_str())
         .collect();
+    let ready = states
+        .iter()
+        .all(|k| k.optional || (k.approved && k.value_present));
+    if ready {
+        let k = if keychain == "default" {
+            String::new()
+        } else {
+            format!("-k {keychain} ")
+        };
+        text.push_str(&format!("\nRun it: keyward {k}run {}", m.name));
+    }
     if !pending.is_empty() {
         text.push_str(&format!(
             "\nNot approved (run refuses until they are): {}",

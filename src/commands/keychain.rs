@@ -109,6 +109,7 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     unlocked.named_keychain(name)?;
     if name == "default" {
         return Err(Error::general("the `default` keychain cannot be removed")
+            .code("default-keychain")
             .hint("remove its secrets with `keyward secret rm NAME` instead"));
     }
     if !yes {
@@ -124,7 +125,13 @@ fn remove(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
         if !prompt::confirm(&format!(
             "Remove keychain `{name}` and its {count} secret(s)?"
         ))? {
-            return Err(Error::general("nothing was removed"));
+            return Err(Error::general(format!(
+                "you declined to remove keychain `{name}`; nothing was removed"
+            ))
+            .code("declined")
+            .hint(format!(
+                "to remove it without being asked: keyward keychain rm {name} --yes"
+            )));
         }
     }
     keychain::remove_keychain(unlocked, name)?;

@@ -8,6 +8,7 @@ mod install;
 mod keychain;
 mod log;
 mod new;
+mod rekey;
 mod render;
 mod run;
 mod secret;
@@ -71,8 +72,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     };
     ctx.out
         .verbose(format!("vault: {}", ctx.vault_path.display()));
+    let package_arg = package_arg(&cli.command);
     let done = match cli.command {
-        Command::Run(args) => return run::cmd_run(&ctx, &args),
+        Command::Run(args) => {
+            return run::cmd_run(&ctx, &args).map_err(|e| suggest_package(&ctx, &args.package, e));
+        }
         Command::Log(args) => log::cmd_log(&ctx, &args),
         Command::Digest { path } => {
             let tree = crate::keychain::hash_tree(&path, &ctx.out, false)?;
@@ -95,6 +99,51 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Inspect { package, diff } => view::cmd_inspect(&ctx, &package, diff),
         Command::Status { check } => view::cmd_status(&ctx, check),
         Command::Config(cmd) => config::cmd_config(&ctx, &cmd),
+        Command::Rekey(args) => rekey::cmd_rekey(&ctx, &args),
     };
-    done.map(|()| 0)
+    done.map(|()| 0).map_err(|e| match &package_arg {
+        Some(arg) => suggest_package(&ctx, arg, e),
+        None => e,
+    })
+}
+
+/// The PACKAGE argument of commands that name one installed package.
+fn package_arg(command: &Command) -> Option<String> {
+    match command {
+        Command::Approve(args) | Command::Revoke(args) => Some(args.package.clone()),
+        Command::Uninstall { package } | Command::Inspect { package, .. } => Some(package.clone()),
+        Command::Log(args) => args.package.clone(),
+        _ => None,
+    }
+}
+
+/// To "no package `ARG` is installed" adds the installed package `ARG` most likely
+/// misspells (case, or two edits). Names are read without unlocking anything, as
+/// completion reads them.
+fn suggest_package(ctx: &Ctx, arg: &str, err: Error) -> Error {
+    if err.kind != crate::error::Kind::NotFound
+        || !err.message.starts_with(&format!("no package `{arg}`"))
+    {
+        return err;
+    }
+    let keychain = ctx.keychain.as_deref().unwrap_or("default");
+    let names =
+        crate::vault::completion_names(&ctx.vault_path, crate::vault::Listed::Packages, keychain);
+    match crate::names::nearest(arg, names.iter().map(String::as_str)) {
+        Some(name) => err.hint(format!("did you mean {name}?")),
+        None => err,
+    }
+}
+
+/// "`PKG` does not request KEY" with the requested key KEY most likely misspells.
+pub(crate) fn not_requested_key(
+    manifest: &crate::manifest::Manifest,
+    key: &str,
+    consequence: &str,
+) -> Error {
+    let err = crate::keychain::not_requested(manifest, key, consequence);
+    match crate::names::nearest(key, manifest.keys.iter().map(|k| k.name.as_str())) {
+        Some(name) => err.hint(format!("did you mean {name}?")),
+        None => err,
+    }
 }

@@ -78,6 +78,7 @@ pub fn cmd_new(ctx: &Ctx, args: &NewArgs) -> Result<()> {
             "{} exists and is not a folder; a package is a folder",
             sanitize(shown_dir)
         ))
+        .code("not-a-folder")
         .hint("give the package's folder, or a new path for one: keyward new DIR"));
     }
     fs::create_dir_all(dir).map_err(|e| {
@@ -85,6 +86,7 @@ pub fn cmd_new(ctx: &Ctx, args: &NewArgs) -> Result<()> {
             "cannot create the folder {}: {e}",
             sanitize(shown_dir)
         ))
+        .code("write-failed")
         .hint("check the path and its permissions, or choose another DIR")
     })?;
     write_new(&file, &bytes, 0o644).map_err(|e| match e.kind() {
@@ -93,6 +95,7 @@ pub fn cmd_new(ctx: &Ctx, args: &NewArgs) -> Result<()> {
             "cannot write {}: {e}",
             sanitize(&file.to_string_lossy())
         ))
+        .code("write-failed")
         .hint("check the folder's permissions and free space, then run `keyward new` again"),
     })?;
 
@@ -105,6 +108,7 @@ pub fn cmd_new(ctx: &Ctx, args: &NewArgs) -> Result<()> {
                 sanitize(&file.to_string_lossy()),
                 sanitize(&script.to_string_lossy())
             ))
+            .code("write-failed")
             .hint("write run.sh yourself, or point `run` in the manifest at your program")
         })?;
     }
@@ -137,7 +141,11 @@ struct Written<'a> {
 /// Each `--key` by the rule manifest keys follow, and each only once.
 fn check_keys(keys: &[String]) -> Result<()> {
     for (i, key) in keys.iter().enumerate() {
-        crate::names::check_name(key).map_err(|e| Error::usage(format!("--key: {e}")))?;
+        crate::names::check_name(key).map_err(|e| {
+            Error::usage(format!("--key: {e}"))
+                .code("invalid-name")
+                .hints_from(e.hint())
+        })?;
         if keys[..i].contains(key) {
             return Err(Error::usage(format!(
                 "--key {key} is given twice; give each key once"
@@ -227,6 +235,7 @@ fn flag_error(e: ManifestError, run: &[String]) -> Error {
     Error::general(format!(
         "keyward new built a manifest its own parser refuses: {e}"
     ))
+.code("internal")
     .hint("report this bug; meanwhile write instant.package.json by hand (see DESIGN.md \"Manifest\")")
 }
 
@@ -235,6 +244,7 @@ fn exists(file: &Path) -> Error {
         "{} already exists; keyward new never overwrites a manifest",
         sanitize(&file.to_string_lossy())
     ))
+    .code("manifest-exists")
     .hint("edit that manifest, remove it first, or give another folder: keyward new DIR")
 }
 
@@ -419,7 +429,14 @@ mod tests {
         assert!(check_keys(&["A".into(), "B".into()]).is_ok());
         let e = check_keys(&["lower".into()]).unwrap_err();
         assert!(
-            e.message.starts_with("--key: `lowe…` is not a valid name"),
+            e.message.starts_with("--key: `lower` is not a valid name"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.hints, ["did you mean LOWER?"]);
+        let e = check_keys(&["sk-4242".into()]).unwrap_err();
+        assert!(
+            e.message.starts_with("--key: `sk-4…` is not a valid name"),
             "{}",
             e.message
         );

@@ -206,7 +206,8 @@ pub struct StatusDoc<'a> {
 pub struct AppliedDoc<'a> {
     pub changed: &'a [&'a str],
     pub pruned: &'a [&'a str],
-    pub missing_values: Vec<String>,
+    /// The same shape as `status --json`'s `missing_values`.
+    pub missing_values: Vec<PackageKey>,
 }
 
 /// One secret in `secret list --json`.

@@ -83,12 +83,16 @@ fn defunct(inst: &Installed) -> Error {
         .map(crate::time::rfc3339)
         .unwrap_or_default();
     Error::new(Kind::Changed, format!(
-        "{} is defunct: its grants were revoked at {when} because its code changed; it was not started",
+        "{} was not started: its code changed after you approved it, so keyward revoked its grants at {when}; \
+         it gets no key until you approve its new code",
         inst.row.name
     ))
     .code("package-changed")
-    .hint(format!("review the change: keyward inspect {} --diff", inst.row.name))
-    .hint(format!("then re-approve this code: keyward install {}", sanitize(&inst.row.path)))
+    .hint(format!("see what changed: keyward inspect {} --diff", inst.row.name))
+    .hint(format!(
+        "if you trust the change, pin it and approve again: keyward install {}",
+        sanitize(&inst.row.path)
+    ))
 }
 
 fn changed(inst: &Installed, changes: &[crate::digest::Change]) -> Error {

@@ -41,6 +41,15 @@ fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
     let mut kc = ctx.open(Role::Owner("setting a secret"))?;
     let value = read_value(ctx, args)?;
     let version = kc.set_secret(&args.name, &value)?;
+    if value.len() < crate::mask::MIN_MASKED_LEN {
+        ctx.out.warn(format!(
+            "{} is only {} byte(s) long: values shorter than {} bytes are not masked in `keyward run` \
+             output (`keyward inspect` keeps warning); if this is a real secret, check that it was not cut short",
+            args.name,
+            value.len(),
+            crate::mask::MIN_MASKED_LEN
+        ));
+    }
     ctx.out.verbose(format!(
         "sealed {} bytes under keychain `{}`'s DEK",
         value.len(),
@@ -80,6 +89,7 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             Error::general(
                 "--from-env: that variable is not set in keyward's environment; nothing was stored",
             )
+            .code("env-var-unset")
             .hint("export it first; --from-env takes the variable's NAME, not its value")
         })?;
         SecretBytes::new(std::os::unix::ffi::OsStringExt::into_vec(raw))
@@ -101,6 +111,7 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "the value for {} contains a NUL byte, which an environment variable cannot hold; nothing was stored",
             args.name
         ))
+.code("nul-in-value")
         .hint("store it encoded (for example base64) and decode it in the package"));
     }
     if value.is_empty() {
@@ -108,6 +119,7 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "the value for {} is empty; nothing was stored",
             args.name
         ))
+        .code("empty-value")
         .hint("use `keyward secret rm NAME` to remove a secret"));
     }
     if value.len() > MAX_VALUE_BYTES {
@@ -115,7 +127,8 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "the value for {} is larger than {} KiB; nothing was stored",
             args.name,
             MAX_VALUE_BYTES / 1024
-        )));
+        ))
+        .code("value-too-large"));
     }
     Ok(value)
 }
@@ -130,13 +143,14 @@ fn read_stdin() -> Result<SecretBytes> {
         .lock()
         .take(limit)
         .read_to_end(value.expose_mut())
-        .map_err(|e| Error::general(format!("cannot read stdin: {e}")))?;
+        .map_err(|e| Error::general(format!("cannot read stdin: {e}")).code("stdin-unreadable"))?;
     let buf = value.expose_mut();
     if buf.len() > MAX_VALUE_BYTES + 2 {
         return Err(Error::general(format!(
             "the value on stdin is larger than {} KiB; nothing was stored",
             MAX_VALUE_BYTES / 1024
-        )));
+        ))
+        .code("value-too-large"));
     }
     if buf.last() == Some(&b'\n') {
         buf.pop();
@@ -207,7 +221,7 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
     check_name(name)?;
     let mut kc = ctx.open(Role::Owner("removing a secret"))?;
     if !kc.remove_secret(name)? {
-        return Err(kc.no_secret(name));
+        return Err(suggest_secret(&kc, name, kc.no_secret(name)));
     }
     ctx.out
         .info(format!("Removed {name} from keychain `{}`.", kc.name()));
@@ -217,23 +231,27 @@ fn remove(ctx: &Ctx, name: &str) -> Result<()> {
 fn get(ctx: &Ctx, name: &str) -> Result<()> {
     check_name(name)?;
     let kc = ctx.open(Role::Owner("reading a secret's value"))?;
-    let (version, value) = kc.secret_value(name)?;
+    let (version, value) = kc
+        .secret_value(name)
+        .map_err(|e| suggest_secret(&kc, name, e))?;
     if ctx.out.json {
         // Built by hand into a zeroizing buffer: a serde_json::Value would keep a copy
         // of the value that is never wiped.
         let text = std::str::from_utf8(value.expose()).map_err(|_| {
             Error::general(format!("{name} is not UTF-8 and cannot be shown in JSON"))
+                .code("not-utf8")
                 .hint("drop --json to get the raw bytes")
         })?;
         let quoted =
             zeroize::Zeroizing::new(serde_json::to_string(text).expect("a str serialises"));
         let mut doc = zeroize::Zeroizing::new(String::with_capacity(quoted.len() + 64));
+        // Pretty-printed like every other document on stdout.
         doc.push_str(&format!(
-            "{{\"name\":{},\"version\":{version},\"value\":",
+            "{{\n  \"name\": {},\n  \"version\": {version},\n  \"value\": ",
             serde_json::json!(name)
         ));
         doc.push_str(&quoted);
-        doc.push('}');
+        doc.push_str("\n}");
         print_line(&doc);
         return Ok(());
     }
@@ -242,4 +260,16 @@ fn get(ctx: &Ctx, name: &str) -> Result<()> {
         print_bytes(b"\n");
     }
     Ok(())
+}
+
+/// To a not-found secret adds the stored name it most likely misspells.
+fn suggest_secret(kc: &crate::keychain::Keychain, name: &str, err: Error) -> Error {
+    if err.kind != crate::error::Kind::NotFound {
+        return err;
+    }
+    let names = kc.secret_names().unwrap_or_default();
+    match crate::names::nearest(name, names.iter().map(String::as_str)) {
+        Some(near) => err.hint(format!("did you mean {near}?")),
+        None => err,
+    }
 }

@@ -71,7 +71,7 @@ pub fn cmd_list(ctx: &Ctx) -> Result<()> {
         rows.push(vec![
             inst.name().to_owned(),
             inst.row.version.clone(),
-            state.to_owned(),
+            crate::output::paint_state(state, ctx.out.color_stdout),
             format!("{granted}/{requested}"),
         ]);
     }
@@ -132,7 +132,15 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
             changes: diff.then(|| render::change_docs(&check.changes)),
         });
     } else {
-        print_line(&inspect_text(&inst, &check, &states, &view.present, diff));
+        let color = ctx.out.color_stdout;
+        print_line(&inspect_text(
+            &inst,
+            &check,
+            &states,
+            &view.present,
+            diff,
+            color,
+        ));
         for key in &short {
             ctx.out.warn(format!(
                 "{key} is shorter than 4 bytes, so run cannot mask it in output"
@@ -148,6 +156,7 @@ fn inspect_text(
     states: &[crate::keychain::KeyState],
     present: &BTreeSet<String>,
     diff: bool,
+    color: bool,
 ) -> String {
     let m = &inst.manifest;
     let matches = if check.changed(inst) {
@@ -167,7 +176,7 @@ fn inspect_text(
     ));
     t.push_str(&format!(
         "  state    {}\n  run      {}\n",
-        state_word(inst, present),
+        crate::output::paint_state(state_word(inst, present), color),
         sanitize(&m.run.join(" "))
     ));
     if !m.env.is_empty() {
@@ -243,7 +252,7 @@ pub fn cmd_status(ctx: &Ctx, check: bool) -> Result<()> {
     if ctx.out.json {
         ctx.out.json_doc(&doc);
     } else {
-        print_line(&status_text(&doc));
+        print_line(&status_text(&doc, ctx.out.color_stdout));
     }
     if check && pending > 0 {
         return Err(Error::denied(format!("{pending} item(s) need the owner")).code("pending"));
@@ -251,16 +260,27 @@ pub fn cmd_status(ctx: &Ctx, check: bool) -> Result<()> {
     Ok(())
 }
 
-fn status_text(doc: &StatusDoc<'_>) -> String {
+fn status_text(doc: &StatusDoc<'_>, color: bool) -> String {
+    use crate::output::paint;
     let kc = doc.keychain;
     if doc.pending == 0 {
-        return format!("Keychain `{kc}`: nothing needs the owner.");
+        return format!(
+            "Keychain `{kc}`: {}",
+            paint("nothing needs the owner.", "32", color)
+        );
     }
     let mut t = format!("Keychain `{kc}`: {} item(s) need the owner.", doc.pending);
     if !doc.missing_values.is_empty() {
         t.push_str(&format!(
-            "\nApproved keys with no value ({}):",
-            doc.missing_values.len()
+            "\n{}",
+            paint(
+                &format!(
+                    "Approved keys with no value ({}):",
+                    doc.missing_values.len()
+                ),
+                "33",
+                color
+            )
         ));
         for PackageKey { package: p, key: k } in doc.missing_values {
             t.push_str(&format!("\n  {k} for {p}: keyward secret set {k}"));
@@ -268,8 +288,12 @@ fn status_text(doc: &StatusDoc<'_>) -> String {
     }
     if !doc.not_approved.is_empty() {
         t.push_str(&format!(
-            "\nRequested keys not approved ({}):",
-            doc.not_approved.len()
+            "\n{}",
+            paint(
+                &format!("Requested keys not approved ({}):", doc.not_approved.len()),
+                "33",
+                color
+            )
         ));
         for PackageKey { package: p, key: k } in doc.not_approved {
             t.push_str(&format!("\n  {k} for {p}: keyward approve {p} {k}"));
@@ -277,8 +301,15 @@ fn status_text(doc: &StatusDoc<'_>) -> String {
     }
     if !doc.revoked_changed.is_empty() {
         t.push_str(&format!(
-            "\nPackages revoked because their code changed ({}):",
-            doc.revoked_changed.len()
+            "\n{}",
+            paint(
+                &format!(
+                    "Packages revoked because their code changed ({}):",
+                    doc.revoked_changed.len()
+                ),
+                "31",
+                color
+            )
         ));
         for RevokedPackage { package: p, path } in doc.revoked_changed {
             t.push_str(&format!(

@@ -93,7 +93,9 @@ pub fn init_vault(
     slot: Option<&[u8]>,
 ) -> Result<()> {
     Vault::create(path, id, |tx| {
-        let sql = |e| Error::general(format!("cannot write the new vault: {e}"));
+        let sql = |e| {
+            Error::general(format!("cannot write the new vault: {e}")).code("vault-write-failed")
+        };
         write::meta(tx, "backend", backend.as_str().as_bytes()).map_err(sql)?;
         write::meta(tx, "check", &keys::check_value(&id, mk)).map_err(sql)?;
         if let Some(slot) = slot {
@@ -127,11 +129,11 @@ pub fn create_keychain(
     let sync = matches!(unlocked.access, Access::Owner { keyring: true, .. });
     let (token, generation) = unlocked.vault.write(|tx| {
         if write::keychain_exists(tx, name).map_err(db)? {
-            return Err(
-                Error::general(format!("keychain `{name}` already exists")).hint(format!(
+            return Err(Error::general(format!("keychain `{name}` already exists"))
+                .code("keychain-exists")
+                .hint(format!(
                     "rotate its token with `keyward keychain token {name} --rotate`"
-                )),
-            );
+                )));
         }
         let (row, dek, rk) = new_keychain(&vid, &mk, name);
         write::keychain(tx, &row).map_err(db)?;
@@ -186,6 +188,7 @@ pub fn remove_keychain(unlocked: Unlocked, name: &str) -> Result<()> {
     }
     if name == "default" {
         return Err(Error::general("the `default` keychain cannot be removed")
+            .code("default-keychain")
             .hint("remove its secrets with `keyward secret rm NAME` instead"));
     }
     let mut default = Keychain::open(unlocked, Some("default"), super::Role::Any)?;

@@ -51,6 +51,8 @@ pub enum Action {
     Run,
     /// A config file was applied.
     ConfigApply,
+    /// The master key was re-wrapped for another backend (recorded in `default`).
+    Rekey,
 }
 
 impl Action {
@@ -78,6 +80,7 @@ impl Action {
             Action::RunStart => "run-start",
             Action::Run => "run",
             Action::ConfigApply => "config-apply",
+            Action::Rekey => "rekey",
         }
     }
 }
@@ -208,6 +211,7 @@ fn write_entry(
 ) -> Result<()> {
     let db = |e: rusqlite::Error| {
         Error::general(format!("cannot write the audit log: {e}"))
+            .code("audit")
             .hint("nothing was changed (the whole transaction was rolled back); retry")
     };
     let key = audit_key(vault_id, rk);

@@ -13,11 +13,13 @@
 mod admin;
 mod audit;
 mod grants;
+mod history;
 mod index;
 mod install;
 mod launch;
 mod packages;
 mod pin;
+mod rekey;
 mod rotate;
 mod secrets;
 mod upgrade;
@@ -32,6 +34,7 @@ pub use install::{InstallKind, Plan, Planned};
 pub use launch::Launch;
 pub use packages::{Installed, KeyState, key_states, not_requested, requested_list};
 pub use pin::{PinCheck, hash_tree};
+pub use rekey::{backend_of, rekey};
 
 use crate::error::{Error, Result};
 use crate::secret::Key32;

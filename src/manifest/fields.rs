@@ -348,7 +348,7 @@ impl Requested {
 
 /// Why a `./` element of `run` would name a file outside the hashed tree: only the
 /// package's own pinned files may be launched as `./…`.
-fn escapes_package(arg: &str) -> Option<&'static str> {
+pub(super) fn escapes_package(arg: &str) -> Option<&'static str> {
     let rest = arg.strip_prefix("./")?;
     let mut parts = rest.split('/');
     if rest.is_empty()
@@ -513,7 +513,7 @@ fn did_you_mean(field: &str, known: &[&str]) -> String {
 
 /// Optimal-string-alignment distance: insertions, deletions, substitutions and
 /// transpositions of neighbours (`kyes` is one edit from `keys`), counted in chars.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     // Three rows: two back (for transpositions), the previous one, the current one.

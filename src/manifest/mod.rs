@@ -23,6 +23,7 @@ mod fields;
 mod strict;
 
 use fields::Checker;
+pub(crate) use fields::edit_distance;
 use strict::parse_strict;
 
 /// The largest manifest accepted, in bytes.

@@ -867,6 +867,8 @@ proptest::proptest! {
         serve in proptest::option::of(proptest::sample::select(Serve::ALL.to_vec())),
     ) {
         proptest::prop_assume!(check_package_name(&name).is_ok());
+        // `./`, `./..` and the like are refused by a rule of their own.
+        proptest::prop_assume!(run.iter().all(|a| super::fields::escapes_package(a).is_none()));
         let keys: Vec<KeyRequest> = keys.into_iter()
             .filter(|(k, _)| check_name(k).is_ok())
             .map(|(name, (optional, description))| KeyRequest { name, optional, description })

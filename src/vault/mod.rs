@@ -408,6 +408,12 @@ pub mod write {
         .map(drop)
     }
 
+    /// Deletes a `meta` value, if there is one.
+    pub fn delete_meta(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<()> {
+        tx.execute("DELETE FROM meta WHERE key = ?1", [key])
+            .map(drop)
+    }
+
     /// Inserts a keychain.
     pub fn keychain(tx: &Transaction<'_>, row: &KeychainRow) -> rusqlite::Result<()> {
         tx.execute(

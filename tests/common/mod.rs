@@ -11,6 +11,7 @@
 
 pub mod forge;
 pub mod pkg;
+pub mod term;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;

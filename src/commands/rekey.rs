@@ -1,0 +1,119 @@
+//! `keyward rekey --backend B`: the same master key, kept by another backend.
+
+use std::io::IsTerminal;
+
+use serde_json::json;
+
+use crate::cli::RekeyArgs;
+use crate::commands::Ctx;
+use crate::commands::init::MIN_PASSPHRASE;
+use crate::error::{Error, Result};
+use crate::keychain;
+use crate::keystore::{self, Backend};
+use crate::output::{print_bytes, print_line};
+use crate::prompt;
+use crate::secret::SecretBytes;
+
+/// `keyward rekey`.
+pub fn cmd_rekey(ctx: &Ctx, args: &RekeyArgs) -> Result<()> {
+    let unlocked = ctx.unlock()?;
+    unlocked.require_owner("moving the master key to another backend")?;
+    let from = keychain::backend_of(&unlocked)?;
+    let pass = match args.backend {
+        Backend::Passphrase => Some(new_passphrase(ctx, from)?),
+        _ => None,
+    };
+    let id = unlocked.vault.id;
+    let json = ctx.out.json;
+    let to = args.backend;
+    let done = keychain::rekey(unlocked, to, pass.as_ref().map(SecretBytes::expose), |mk| {
+        // The key is shown before the vault depends on it: if this fails, the
+        // vault is left on its old backend.
+        if to == Backend::Env {
+            let key = keystore::encode_master_key(mk);
+            if json {
+                ctx.out
+                    .json_doc(&json!({"vault": ctx.vault_path.display().to_string(),
+                        "backend": "env", "from": from.as_str(), "master_key": key.as_str()}));
+            } else if std::io::stdout().is_terminal() {
+                print_line(&key);
+            } else {
+                print_bytes(key.as_bytes());
+            }
+        }
+        Ok(())
+    })?;
+    let account = keystore::keyring_account_of(&id);
+    if json && to != Backend::Env {
+        let mut doc = json!({"vault": ctx.vault_path.display().to_string(),
+            "backend": to.as_str(), "from": done.from.as_str()});
+        if to == Backend::Keyring {
+            doc["keyring"] = json!({"service": keystore::KEYRING_SERVICE, "account": account});
+        }
+        ctx.out.json_doc(&doc);
+    }
+    let now = match to {
+        Backend::Keyring => format!(
+            "in the OS keyring (service `{}`, account `{account}`)",
+            keystore::KEYRING_SERVICE
+        ),
+        Backend::Passphrase => "wrapped under the new passphrase".to_owned(),
+        Backend::Env => "read from KEYWARD_MASTER_KEY only: store the key printed on stdout in \
+                         your secret store; it is kept nowhere else"
+            .to_owned(),
+    };
+    let mut text = format!(
+        "The master key of {} moved from the {} backend to {}: it is {now}.",
+        ctx.vault_path.display(),
+        done.from,
+        done.to
+    );
+    if done.from == Backend::Keyring && to != Backend::Keyring && done.leftover_entry.is_none() {
+        text.push_str(&format!(
+            "\nRemoved its OS keyring entry (account `{account}`)."
+        ));
+    }
+    ctx.out.info(text);
+    if let Some(e) = done.leftover_entry {
+        ctx.out.warn(format!(
+            "the vault no longer uses the OS keyring, but its old entry (service `{}`, account `{account}`) \
+             could not be removed: {}; remove it with: secret-tool clear service {} account {account}",
+            keystore::KEYRING_SERVICE,
+            e.message,
+            keystore::KEYRING_SERVICE
+        ));
+    }
+    Ok(())
+}
+
+/// The new passphrase: KEYWARD_NEW_PASSPHRASE, else KEYWARD_PASSPHRASE when it is not
+/// the one that unlocks the vault now, else a prompt (twice).
+fn new_passphrase(ctx: &Ctx, from: Backend) -> Result<SecretBytes> {
+    let from_env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(|p| SecretBytes::new(p.into_bytes()))
+    };
+    let pass = if let Some(p) = from_env("KEYWARD_NEW_PASSPHRASE") {
+        p
+    } else if let Some(p) = from_env("KEYWARD_PASSPHRASE").filter(|_| from != Backend::Passphrase) {
+        p
+    } else if prompt::interactive(ctx.no_input) {
+        prompt::password("New vault passphrase", true, prompt::Empty::Refused)?
+            .expect("an empty answer is refused")
+    } else {
+        return Err(prompt::needs_input(
+            "the new passphrase",
+            "set KEYWARD_NEW_PASSPHRASE, or run on a terminal without --no-input",
+        ));
+    };
+    if pass.len() < MIN_PASSPHRASE {
+        return Err(Error::general(format!(
+            "the new passphrase is shorter than {MIN_PASSPHRASE} characters; nothing was changed"
+        ))
+        .code("short-passphrase")
+        .hint("choose a longer passphrase"));
+    }
+    Ok(pass)
+}
