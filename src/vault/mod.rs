@@ -636,7 +636,7 @@ fn disk_full(path: &Path) -> Error {
         "{}: disk full; nothing changed",
         path.display()
     ))
-    .code(DISK_FULL)
+    .code("disk-full")
     .hint("free space on the disk that holds the vault, then retry; stored values still read back")
 }
 
