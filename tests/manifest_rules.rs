@@ -837,3 +837,24 @@ fn manifest_near_miss_field_is_warned_about_at_install() {
         stderr_of(&assert)
     );
 }
+
+#[test]
+fn install_shows_the_callers_variables_a_package_will_see() {
+    let env = TestEnv::with_vault();
+    let dir = env.package_path("with-env");
+    write_manifest(
+        &dir,
+        r#"{"name": "with-env", "version": "1", "env": ["GITHUB_TOKEN", "HTTPS_PROXY"], "run": ["true"]}"#,
+    );
+    let out = env
+        .cmd()
+        .args(["install", dir.to_str().unwrap(), "--yes"])
+        .assert()
+        .success();
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("env     GITHUB_TOKEN HTTPS_PROXY (passed from the caller's environment"),
+        "{err}"
+    );
+    assert!(err.contains("run     true"), "{err}");
+}

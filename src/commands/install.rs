@@ -72,6 +72,15 @@ fn show_plan(
     if let Some(desc) = &m.description {
         text.push_str(&format!("\n  about   {}", sanitize(desc)));
     }
+    text.push_str(&format!("\n  run     {}", sanitize(&m.run.join(" "))));
+    if !m.env.is_empty() {
+        // The caller's values of these pass with no approval step: the owner must see
+        // them before trusting the package (a `GITHUB_TOKEN` here would reach it).
+        text.push_str(&format!(
+            "\n  env     {} (passed from the caller's environment as they are)",
+            m.env.join(" ")
+        ));
+    }
     if plan.kind == InstallKind::Updated {
         text.push_str(&update_text(plan));
     }
