@@ -92,22 +92,29 @@ pub fn init_vault(
     backend: Backend,
     slot: Option<&[u8]>,
 ) -> Result<()> {
-    Vault::create(path, id, |tx| {
-        let sql = |e| {
-            Error::general(format!("cannot write the new vault: {e}")).code("vault-write-failed")
-        };
-        write::meta(tx, "backend", backend.as_str().as_bytes()).map_err(sql)?;
-        write::meta(tx, "check", &keys::check_value(&id, mk)).map_err(sql)?;
-        if let Some(slot) = slot {
-            write::meta(tx, "passphrase", slot).map_err(sql)?;
-        }
-        let (row, dek, rk) = new_keychain(&id, mk, "default");
-        write::keychain(tx, &row).map_err(sql)?;
-        start_keychain(tx, &id, &row.id, &dek, &rk)?;
-        let detail = json!({"backend": backend.as_str()});
-        audit::start(tx, &id, &row.id, &rk, event(Action::Init, &detail))
-    })
-    .map(drop)
+    Vault::create(path, id, |tx| fill_new_vault(tx, &id, mk, backend, slot)).map(drop)
+}
+
+/// What a new vault holds: its backend, check value, passphrase slot and `default`.
+pub(super) fn fill_new_vault(
+    tx: &rusqlite::Transaction<'_>,
+    id: &Id,
+    mk: &Key32,
+    backend: Backend,
+    slot: Option<&[u8]>,
+) -> Result<()> {
+    let sql =
+        |e| Error::general(format!("cannot write the new vault: {e}")).code("vault-write-failed");
+    write::meta(tx, "backend", backend.as_str().as_bytes()).map_err(sql)?;
+    write::meta(tx, "check", &keys::check_value(id, mk)).map_err(sql)?;
+    if let Some(slot) = slot {
+        write::meta(tx, "passphrase", slot).map_err(sql)?;
+    }
+    let (row, dek, rk) = new_keychain(id, mk, "default");
+    write::keychain(tx, &row).map_err(sql)?;
+    start_keychain(tx, id, &row.id, &dek, &rk)?;
+    let detail = json!({"backend": backend.as_str()});
+    audit::start(tx, id, &row.id, &rk, event(Action::Init, &detail))
 }
 
 fn event(action: Action, detail: &serde_json::Value) -> Event<'_> {

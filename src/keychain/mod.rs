@@ -24,6 +24,9 @@ mod rotate;
 mod secrets;
 mod upgrade;
 
+#[cfg(test)]
+mod tests;
+
 use rusqlite::Transaction;
 
 pub(crate) use admin::rk_check_key;

@@ -138,7 +138,16 @@ impl Vault {
             disk_full: false,
             id,
         };
-        vault.write(|tx| {
+        vault.fill_new(fill)?;
+        Ok(vault)
+    }
+
+    /// Writes the schema, the vault id and what `fill` adds, in one transaction.
+    fn fill_new(&mut self, fill: impl FnOnce(&Transaction<'_>) -> Result<()>) -> Result<()> {
+        let path = self.path.clone();
+        let err = |e| sql_error(&path, e);
+        let id = self.id;
+        self.write(|tx| {
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
                 .map_err(err)?;
             schema::migrate(tx, 0).map_err(err)?;
@@ -148,8 +157,25 @@ impl Vault {
             )
             .map_err(err)?;
             fill(tx)
-        })?;
-        Ok(vault)
+        })
+    }
+
+    /// A new vault in memory, for unit tests of the layers above storage.
+    #[cfg(test)]
+    pub fn create_in_memory(id: Id, fill: impl FnOnce(&Transaction<'_>) -> Result<()>) -> Vault {
+        let conn = Connection::open_in_memory().expect("an in-memory database opens");
+        conn.pragma_update(None, "foreign_keys", true)
+            .expect("foreign keys can be enabled");
+        let mut vault = Vault {
+            conn,
+            path: PathBuf::from(":memory:"),
+            disk_full: false,
+            id,
+        };
+        vault
+            .fill_new(fill)
+            .expect("a new in-memory vault is written");
+        vault
     }
 
     /// Opens an existing vault, refusing anything that is not one. Never writes to a
@@ -791,5 +817,68 @@ fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
             other => Error::general(format!("{}: database error: {other}", path.display()))
                 .hint("nothing was changed; retry, and if it persists check the disk and run `keyward log --verify`"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vault() -> Vault {
+        Vault::create_in_memory(new_id(), |_| Ok(()))
+    }
+
+    #[test]
+    fn a_new_vault_has_its_schema_id_and_application_id() {
+        let v = vault();
+        assert_eq!(v.meta("vault_id").unwrap().unwrap(), v.id.to_vec());
+        let app: i32 = v
+            .conn()
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(app, schema::APPLICATION_ID);
+        assert_eq!(v.user_version().unwrap(), schema::current());
+    }
+
+    #[test]
+    fn rows_round_trip_and_a_negative_version_is_a_malformed_row_not_zero() {
+        let mut v = vault();
+        let kc = KeychainRow {
+            id: new_id(),
+            name: "default".into(),
+            created: 1,
+            dek: vec![1],
+            rk: vec![2],
+            name_mac: vec![3],
+        };
+        v.write(|tx| {
+            write::keychain(tx, &kc).map_err(db)?;
+            write::secret(tx, &kc.id, "KEY", 4, b"sealed", 5).map_err(db)
+        })
+        .unwrap();
+        let row = v.secret(&kc.id, "KEY").unwrap().unwrap();
+        assert_eq!(
+            (row.version, row.value.as_slice()),
+            (4, b"sealed".as_slice())
+        );
+        assert_eq!(v.keychain("default").unwrap().unwrap().name_mac, [3]);
+        v.conn()
+            .execute("UPDATE secrets SET version = -1", [])
+            .unwrap();
+        let err = v.secret(&kc.id, "KEY").unwrap_err();
+        assert_eq!(err.kind, crate::error::Kind::Integrity, "{}", err.message);
+    }
+
+    #[test]
+    fn a_write_that_fails_changes_nothing() {
+        let mut v = vault();
+        let err = v
+            .write(|tx| {
+                write::meta(tx, "k", b"v").map_err(db)?;
+                Err::<(), _>(Error::general("stop"))
+            })
+            .unwrap_err();
+        assert_eq!(err.message, "stop");
+        assert!(v.meta("k").unwrap().is_none());
     }
 }
