@@ -23,39 +23,68 @@ pub fn needs_input(what: &str, provide: &str) -> Error {
     .hint(provide.to_owned())
 }
 
-/// What an empty answer to a hidden prompt means. dialoguer's own default re-asks
-/// silently, which reads as a hang; every caller says instead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Empty {
-    /// Pressing Enter skips the question: `Ok(None)`.
-    Skips,
-    /// An empty answer is an error saying that nothing was typed.
-    Refused,
+/// Asks for a value without echo and says what an empty answer means: dialoguer's own
+/// default re-asks silently, which reads as a hang. `confirm` asks twice and requires a
+/// match. Pressing Enter skips: `Ok(None)`.
+pub fn password_or_skip(prompt: &str) -> Result<Option<SecretBytes>> {
+    let value = ask_hidden(prompt, false)?;
+    Ok((!value.is_empty()).then_some(value))
 }
 
-/// Asks for a value without echo; `confirm` asks twice and requires a match.
-pub fn password(prompt: &str, confirm: bool, empty: Empty) -> Result<Option<SecretBytes>> {
+/// Asks for a value without echo; an empty answer is an error saying nothing was typed.
+pub fn password(prompt: &str, confirm: bool) -> Result<SecretBytes> {
+    let value = ask_hidden(prompt, confirm)?;
+    if value.is_empty() {
+        return Err(Error::general(format!(
+            "nothing was typed at `{prompt}`; an empty value is not accepted, and nothing was changed"
+        ))
+        .code("empty-value")
+        .hint("run the command again and type the value (it is not echoed), or pipe it with --stdin"));
+    }
+    Ok(value)
+}
+
+fn ask_hidden(prompt: &str, confirm: bool) -> Result<SecretBytes> {
     let mut asker = Password::new()
         .with_prompt(prompt)
         .allow_empty_password(true);
     if confirm {
         asker = asker.with_confirmation("Repeat to confirm", "The two entries differ; try again");
     }
-    let value = SecretBytes::new(
-        asker
-            .interact()
-            .map_err(|e| terminal_error(&e))?
-            .into_bytes(),
-    );
-    match (value.is_empty(), empty) {
-        (false, _) => Ok(Some(value)),
-        (true, Empty::Skips) => Ok(None),
-        (true, Empty::Refused) => Err(Error::general(format!(
-            "nothing was typed at `{prompt}`; an empty value is not accepted, and nothing was changed"
+    let typed = asker.interact().map_err(|e| terminal_error(&e))?;
+    Ok(SecretBytes::new(typed.into_bytes()))
+}
+
+/// Shortest passphrase accepted for a vault.
+pub const MIN_PASSPHRASE: usize = 8;
+
+/// A new vault passphrase: `given` (from a variable), else asked twice on a terminal,
+/// else exit 5 saying to set `variable`; shorter than [`MIN_PASSPHRASE`] is refused.
+/// `unchanged` says what was left as it was, for the messages.
+pub fn new_passphrase(
+    given: Option<SecretBytes>,
+    no_input: bool,
+    variable: &str,
+    unchanged: &str,
+) -> Result<SecretBytes> {
+    let pass = match given {
+        Some(p) => p,
+        None if interactive(no_input) => password("New vault passphrase", true)?,
+        None => {
+            return Err(needs_input(
+                "a new vault passphrase",
+                &format!("set {variable}, or run on a terminal without --no-input"),
+            ));
+        }
+    };
+    if pass.len() < MIN_PASSPHRASE {
+        return Err(Error::general(format!(
+            "the passphrase is shorter than {MIN_PASSPHRASE} characters; {unchanged}"
         ))
-        .code("empty-value")
-        .hint("run the command again and type the value (it is not echoed), or pipe it with --stdin")),
+        .code("short-passphrase")
+        .hint("choose a longer passphrase"));
     }
+    Ok(pass)
 }
 
 /// A yes/no question; `false` by default.

@@ -259,8 +259,7 @@ fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static s
             let pass = match secret_env("KEYWARD_PASSPHRASE")? {
                 Some(p) => crate::secret::SecretBytes::new(p.as_bytes().to_vec()),
                 None if prompt::interactive(no_input) => {
-                    prompt::password("Vault passphrase", false, prompt::Empty::Refused)?
-                        .expect("an empty answer is refused")
+                    prompt::password("Vault passphrase", false)?
                 }
                 None => {
                     return Err(prompt::needs_input(

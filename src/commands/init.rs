@@ -12,9 +12,6 @@ use crate::secret::{Key32, SecretBytes};
 use crate::token::hex;
 use crate::vault;
 
-/// Shortest passphrase accepted at init.
-pub(super) const MIN_PASSPHRASE: usize = 8;
-
 /// Creates the vault. The key is stored in its backend before the vault file exists,
 /// so a failure leaves neither behind.
 pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
@@ -97,28 +94,14 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
 }
 
 fn read_new_passphrase(ctx: &Ctx) -> Result<SecretBytes> {
-    let pass = match std::env::var("KEYWARD_PASSPHRASE")
+    let given = std::env::var("KEYWARD_PASSPHRASE")
         .ok()
         .filter(|p| !p.is_empty())
-    {
-        Some(p) => SecretBytes::new(p.into_bytes()),
-        None if prompt::interactive(ctx.no_input) => {
-            prompt::password("New vault passphrase", true, prompt::Empty::Refused)?
-                .expect("an empty answer is refused")
-        }
-        None => {
-            return Err(prompt::needs_input(
-                "a passphrase for the new vault",
-                "set KEYWARD_PASSPHRASE, or run on a terminal without --no-input",
-            ));
-        }
-    };
-    if pass.len() < MIN_PASSPHRASE {
-        return Err(Error::general(format!(
-            "the passphrase is shorter than {MIN_PASSPHRASE} characters; nothing was created"
-        ))
-        .code("short-passphrase")
-        .hint("choose a longer passphrase"));
-    }
-    Ok(pass)
+        .map(|p| SecretBytes::new(p.into_bytes()));
+    prompt::new_passphrase(
+        given,
+        ctx.no_input,
+        "KEYWARD_PASSPHRASE",
+        "nothing was created",
+    )
 }

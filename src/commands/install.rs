@@ -218,7 +218,7 @@ fn ask_missing_values(
     }
     for key in approvals.iter().filter(|k| !present.contains(*k)) {
         let prompt = format!("Value for {key} (empty to skip)");
-        if let Some(value) = prompt::password(&prompt, false, prompt::Empty::Skips)? {
+        if let Some(value) = prompt::password_or_skip(&prompt)? {
             values.push((key.clone(), value));
         }
     }

@@ -6,8 +6,7 @@ use serde_json::json;
 
 use crate::cli::RekeyArgs;
 use crate::commands::Ctx;
-use crate::commands::init::MIN_PASSPHRASE;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::keychain;
 use crate::keystore::{self, Backend};
 use crate::output::{print_bytes, print_line};
@@ -95,25 +94,12 @@ fn new_passphrase(ctx: &Ctx, from: Backend) -> Result<SecretBytes> {
             .filter(|p| !p.is_empty())
             .map(|p| SecretBytes::new(p.into_bytes()))
     };
-    let pass = if let Some(p) = from_env("KEYWARD_NEW_PASSPHRASE") {
-        p
-    } else if let Some(p) = from_env("KEYWARD_PASSPHRASE").filter(|_| from != Backend::Passphrase) {
-        p
-    } else if prompt::interactive(ctx.no_input) {
-        prompt::password("New vault passphrase", true, prompt::Empty::Refused)?
-            .expect("an empty answer is refused")
-    } else {
-        return Err(prompt::needs_input(
-            "the new passphrase",
-            "set KEYWARD_NEW_PASSPHRASE, or run on a terminal without --no-input",
-        ));
-    };
-    if pass.len() < MIN_PASSPHRASE {
-        return Err(Error::general(format!(
-            "the new passphrase is shorter than {MIN_PASSPHRASE} characters; nothing was changed"
-        ))
-        .code("short-passphrase")
-        .hint("choose a longer passphrase"));
-    }
-    Ok(pass)
+    let given = from_env("KEYWARD_NEW_PASSPHRASE")
+        .or_else(|| from_env("KEYWARD_PASSPHRASE").filter(|_| from != Backend::Passphrase));
+    prompt::new_passphrase(
+        given,
+        ctx.no_input,
+        "KEYWARD_NEW_PASSPHRASE",
+        "nothing was changed",
+    )
 }

@@ -94,12 +94,7 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
         })?;
         SecretBytes::new(std::os::unix::ffi::OsStringExt::into_vec(raw))
     } else if prompt::interactive(ctx.no_input) {
-        prompt::password(
-            &format!("Value for {}", args.name),
-            false,
-            prompt::Empty::Refused,
-        )?
-        .expect("an empty answer is refused")
+        prompt::password(&format!("Value for {}", args.name), false)?
     } else {
         return Err(prompt::needs_input(
             &format!("a value for {}", args.name),
