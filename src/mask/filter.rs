@@ -4,26 +4,30 @@
 //! Every value is at least `shortest` bytes long, so any occurrence covers one of the
 //! sampled positions `0, stride, 2·stride, …` at an offset below `stride` (with
 //! `stride = shortest - GRAM + 1`), and the gram there is one of the first `stride`
-//! grams of that value. Those grams are kept in two hashed bitmaps (each a Bloom filter
-//! with one hash); a gram must be in both, which makes a false candidate rare enough
-//! that checking it with the automaton costs next to nothing.
+//! grams of that value. Those grams are kept in two hashed tables (each a Bloom filter
+//! with one hash): a byte per slot in the first, which every sample reads (a byte is
+//! cheaper to test than a bit), and a bitmap in the second, read only when the first
+//! says yes. A gram must be in both, which makes a false candidate rare enough that
+//! checking it with the automaton costs next to nothing.
 
 use zeroize::Zeroizing;
 
 /// Bytes per gram.
 pub(super) const GRAM: usize = 4;
-/// More grams than this and the bitmaps would no longer fit the caches: beyond it the
+/// More grams than this and the tables would no longer fit the caches: beyond it the
 /// stride shrinks instead.
 const MAX_GRAMS: usize = 1 << 16;
-/// Bitmap bits per gram: about one gram in 32 passes each bitmap by chance.
-const BITS_PER_GRAM: usize = 32;
+/// Slots per gram in each table: about one gram in 32 passes each by chance.
+const SLOTS_PER_GRAM: usize = 32;
 
 pub(super) struct Filter {
     /// Distance between sampled positions (at least 1).
     stride: usize,
-    first: Zeroizing<Vec<u64>>,
+    /// 1 where a gram hashes (first hash).
+    first: Zeroizing<Vec<u8>>,
+    /// A bit set where a gram hashes (second hash).
     second: Zeroizing<Vec<u64>>,
-    /// `32 - log2(bits per bitmap)`: the hash keeps the top bits of the product.
+    /// `32 - log2(slots per table)`: the hash keeps the top bits of the product.
     shift: u32,
 }
 
@@ -37,20 +41,20 @@ impl Filter {
         let stride = (shortest + 1 - GRAM)
             .min((MAX_GRAMS / values.len().max(1)).max(1))
             .max(1);
-        let bits = (values.len() * stride * BITS_PER_GRAM)
+        let slots = (values.len() * stride * SLOTS_PER_GRAM)
             .next_power_of_two()
-            .clamp(1 << 12, 1 << 22);
+            .clamp(1 << 12, 1 << 20);
         let mut filter = Filter {
             stride,
-            first: Zeroizing::new(vec![0; bits / 64]),
-            second: Zeroizing::new(vec![0; bits / 64]),
-            shift: 32 - bits.trailing_zeros(),
+            first: Zeroizing::new(vec![0; slots]),
+            second: Zeroizing::new(vec![0; slots / 64]),
+            shift: 32 - slots.trailing_zeros(),
         };
         for value in values {
             for offset in 0..stride {
                 let g = gram(value, offset);
                 let (a, b) = (filter.index(g, MUL_FIRST), filter.index(g, MUL_SECOND));
-                filter.first[a / 64] |= 1 << (a % 64);
+                filter.first[a] = 1;
                 filter.second[b / 64] |= 1 << (b % 64);
             }
         }
@@ -68,15 +72,9 @@ impl Filter {
     }
 
     #[inline]
-    fn in_first(&self, g: u32) -> bool {
-        let i = self.index(g, MUL_FIRST);
-        self.first[i / 64] & (1 << (i % 64)) != 0
-    }
-
-    #[inline]
-    fn in_both(&self, g: u32) -> bool {
+    fn in_second(&self, g: u32) -> bool {
         let i = self.index(g, MUL_SECOND);
-        self.in_first(g) && self.second[i / 64] & (1 << (i % 64)) != 0
+        self.second[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// The first sampled position at or after `from` (a multiple of the stride) whose
@@ -84,23 +82,24 @@ impl Filter {
     #[inline]
     pub(super) fn next(&self, hay: &[u8], mut from: usize) -> Option<usize> {
         let k = self.stride;
+        let (first, shift) = (&self.first[..], self.shift);
+        let in_first = |p: usize| first[(gram(hay, p).wrapping_mul(MUL_FIRST) >> shift) as usize];
+        let last = hay.len().checked_sub(GRAM)?;
         // Four independent probes per round keep the loads in flight together.
-        while from + 3 * k + GRAM <= hay.len() {
-            let hit = self.in_first(gram(hay, from))
-                | self.in_first(gram(hay, from + k))
-                | self.in_first(gram(hay, from + 2 * k))
-                | self.in_first(gram(hay, from + 3 * k));
-            if hit {
+        while from + 3 * k <= last {
+            if in_first(from) | in_first(from + k) | in_first(from + 2 * k) | in_first(from + 3 * k)
+                != 0
+            {
                 for p in [from, from + k, from + 2 * k, from + 3 * k] {
-                    if self.in_both(gram(hay, p)) {
+                    if in_first(p) != 0 && self.in_second(gram(hay, p)) {
                         return Some(p);
                     }
                 }
             }
             from += 4 * k;
         }
-        while from + GRAM <= hay.len() {
-            if self.in_both(gram(hay, from)) {
+        while from <= last {
+            if in_first(from) != 0 && self.in_second(gram(hay, from)) {
                 return Some(from);
             }
             from += k;
