@@ -180,9 +180,17 @@ impl Window<'_> {
 impl Stream<'_> {
     /// Feeds `chunk`; appends what can be shown now to `out`.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        let rest = self.feed_in_place(chunk, out);
+        out.extend_from_slice(rest);
+    }
+
+    /// Like [`feed`](Self::feed), but the last part of what can be shown is returned as
+    /// a slice of `chunk` instead of being appended to `out`: what can be shown now is
+    /// `out`'s new bytes, then the returned ones. Most reads hold no value and are passed
+    /// on whole this way, without a copy.
+    pub fn feed_in_place<'c>(&mut self, chunk: &'c [u8], out: &mut Vec<u8>) -> &'c [u8] {
         let Some(search) = &self.masker.search else {
-            out.extend_from_slice(chunk);
-            return;
+            return chunk;
         };
         let held_from = self.end - self.held_len();
         let chunk_from = self.end;
@@ -244,7 +252,11 @@ impl Stream<'_> {
             conceal(run, &mut shown, out);
         }
         let keep = keep(&self.runs, shown);
-        window.copy(shown, keep, out);
+        // The held bytes before `keep` are copied; those of `chunk` are lent.
+        let lent_from = shown.max(chunk_from);
+        window.copy(shown, keep.min(lent_from), out);
+        let lent = &chunk[window.offset(lent_from) - window.held.len()..]
+            [..window.offset(keep.max(lent_from)) - window.offset(lent_from)];
 
         // Hold on to `keep..end`.
         let drop = window.offset(keep);
@@ -261,6 +273,7 @@ impl Stream<'_> {
             }
             self.held.extend_from_slice(chunk);
         }
+        lent
     }
 
     /// End of stream: what was held back can grow no more. Every value in it was found

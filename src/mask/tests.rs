@@ -51,6 +51,21 @@ fn passes_other_output_unchanged_and_promptly() {
 }
 
 #[test]
+fn output_without_values_is_lent_not_copied() {
+    let m = masker(&["sk_live_secret"]);
+    let mut s = m.stream();
+    let mut out = Vec::new();
+    let chunk = b"hello sk_";
+    assert_eq!(s.feed_in_place(chunk, &mut out), b"hello ");
+    assert!(out.is_empty());
+    assert_eq!(s.feed_in_place(b"x and more", &mut out), b"x and more");
+    assert_eq!(out, b"sk_", "held bytes are copied, then the read is lent");
+    out.clear();
+    assert_eq!(s.feed_in_place(b"sk_live_secret!", &mut out), b"!");
+    assert_eq!(out, REPLACEMENT);
+}
+
+#[test]
 fn a_value_that_starts_a_longer_one_is_masked_at_end_of_stream() {
     let m = masker(&["hunter2pass", "postgres://app:hunter2pass@db/app"]);
     assert_eq!(
@@ -390,4 +405,52 @@ fn a_long_run_of_one_long_value_takes_linear_work() {
             "{steps} steps for reads of {size} bytes"
         );
     }
+}
+
+/// Not a test: in-process masking throughput on the fixtures of `bench/mask.sh` (run
+/// that once first), for tuning. `cargo test --release --lib mask::tests::throughput
+/// -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn throughput() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench");
+    let values: Vec<Vec<u8>> = std::fs::read(format!("{dir}/mask-values.txt"))
+        .expect("run bench/mask.sh once")
+        .split(|&b| b == b'\n')
+        .filter(|v| !v.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    for fixture in ["log", "base64"] {
+        let mut data = std::fs::read(format!("{dir}/mask-{fixture}.txt")).unwrap();
+        data.truncate(256 << 20);
+        for n in [0, 1, 50, 500, 1000] {
+            let m = Masker::new(&secrets(&values[..n]));
+            let mut s = m.stream();
+            let mut out = Vec::with_capacity(70 << 10);
+            let t = cpu_ns();
+            let mut shown = 0;
+            // Copied into one buffer first, as a read from a pipe would: the scan then
+            // finds its bytes in the cache.
+            let mut buf = vec![0u8; 64 << 10];
+            for chunk in data.chunks(64 << 10) {
+                let buf = &mut buf[..chunk.len()];
+                buf.copy_from_slice(chunk);
+                out.clear();
+                let rest = s.feed_in_place(buf, &mut out);
+                shown += out.len() + rest.len();
+            }
+            let secs = (cpu_ns() - t) as f64 / 1e9;
+            let stride = m.search.as_ref().map_or(0, |s| s.filter.stride());
+            println!(
+                "{fixture}/{n}: {:.2} GB/s ({shown} bytes shown, stride {stride})",
+                data.len() as f64 / secs / 1e9
+            );
+        }
+    }
+}
+
+/// This thread's time on a CPU so far: the machine is shared, so wall time is noise.
+fn cpu_ns() -> u64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+    stat.split_whitespace().next().unwrap().parse().unwrap()
 }
