@@ -15,7 +15,7 @@ pub(crate) mod keychain;
 pub(crate) mod keys;
 pub(crate) mod keystore;
 pub mod manifest;
-pub mod mask;
+pub(crate) mod mask;
 pub(crate) mod names;
 pub mod output;
 pub(crate) mod prompt;

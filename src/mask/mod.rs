@@ -298,6 +298,7 @@ impl Stream<'_> {
     }
 
     /// Whether bytes are held back waiting for more input.
+    #[cfg(test)]
     pub fn has_pending(&self) -> bool {
         self.held_len() > 0
     }
