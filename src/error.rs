@@ -153,3 +153,59 @@ impl From<crate::names::NameError> for Error {
             .hints_from(err.hint())
     }
 }
+
+impl From<crate::vault::VaultError> for Error {
+    /// Says what to do about a vault failure. Raised inside a write transaction (no
+    /// path yet), it also says the transaction was rolled back, and `Vault::write` puts
+    /// the path in front.
+    fn from(err: crate::vault::VaultError) -> Self {
+        use crate::vault::VaultErrorKind as K;
+        let message = err.to_string();
+        let mut out = match &err.kind {
+            K::Missing => Error::not_found(message).hint(
+                "create one with `keyward init`, or point --vault / KEYWARD_VAULT at yours",
+            ),
+            K::NotAVault(_) => Error::integrity(message)
+                .hint("check --vault / KEYWARD_VAULT; keyward left the file untouched"),
+            K::Corrupt(_) => Error::integrity(message)
+                .hint("restore the vault from a backup; keyward left the file untouched"),
+            K::Busy(_) => Error::general(message)
+                .code("vault-busy")
+                .hint("retry; if it persists, look for a stuck keyward process"),
+            K::CannotWrite(_) => Error::general(message)
+                .code("vault-unwritable")
+                .hint("check the file's owner and permissions (keyward makes it 0600)"),
+            K::DiskFull => Error::general(message).code("disk-full").hint(
+                "free space on the disk that holds the vault, then retry; stored values still read back",
+            ),
+            K::Newer { .. } => Error::general(message)
+                .code("vault-newer")
+                .hint("upgrade keyward; the vault was left unchanged"),
+            K::NoWal => Error::general(message)
+                .code("vault-create-failed")
+                .hint("put the vault on a local disk with --vault or KEYWARD_VAULT"),
+            K::Exists => Error::general(message)
+                .code("vault-exists")
+                .hint("use that vault, or choose another path with --vault / KEYWARD_VAULT"),
+            K::Folder(_) | K::Create(_) => Error::general(message)
+                .code("vault-create-failed")
+                .hint("check that you own the folder, or choose another path with --vault"),
+            K::CannotRead(_) => Error::general(message)
+                .code("vault-unreadable")
+                .hint("check the path and its permissions"),
+            K::Database(_) => Error::general(message).code("database").hint(
+                "nothing was changed; retry, and if it persists check the disk and run `keyward log --verify`",
+            ),
+        };
+        if err.path.is_none() {
+            out.needs_vault_path = true;
+            if !matches!(err.kind, K::DiskFull | K::Corrupt(_) | K::NotAVault(_)) {
+                out.code = "database";
+                out.hints = vec![
+                    "keyward left the vault unchanged (the transaction was rolled back)".into(),
+                ];
+            }
+        }
+        out
+    }
+}

@@ -320,7 +320,7 @@ fn broken(vault: &Vault, what: &str) -> Error {
 impl super::Keychain {
     /// The keychain's audit log, oldest first.
     pub fn log(&self) -> Result<Vec<AuditEntry>> {
-        self.vault.audit(&self.row.id)
+        Ok(self.vault.audit(&self.row.id)?)
     }
 
     /// Checks the keychain's audit chain; the number of entries, or exit 7 naming the

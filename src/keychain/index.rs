@@ -111,7 +111,7 @@ pub(super) fn save(
     let body = serde_json::to_vec(index).expect("a map of names to numbers serialises");
     let mut stored = mac(kind, keychain, key, &body).to_vec();
     stored.extend_from_slice(&body);
-    write::meta(tx, &meta_key(kind, keychain), &stored).map_err(db)
+    Ok(write::meta(tx, &meta_key(kind, keychain), &stored).map_err(db)?)
 }
 
 /// Records `name` at `version` (`None`: gone) in the index, inside the transaction.

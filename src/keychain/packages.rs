@@ -212,7 +212,7 @@ impl Keychain {
         self.vault
             .conn()
             .unchecked_transaction()
-            .map_err(|e| self.vault.sql(e))
+            .map_err(|e| self.vault.sql(e).into())
     }
 
     /// Checks an installation row and its grants; `Err` names the row that failed.
@@ -330,7 +330,7 @@ impl Writer<'_> {
         if let Keys::Owner { ogk, .. } = self.scope.keys {
             row.owner_mac = grants::installation_owner_mac(ogk, row).to_vec();
         }
-        rows::put_installation(self.tx, row).map_err(db)
+        Ok(rows::put_installation(self.tx, row).map_err(db)?)
     }
 
     /// Whether an active installation holds a grant of `key` that passes `check`, read

@@ -70,12 +70,12 @@ impl Keychain {
 
     /// The names of the keychain's secrets (which keys have a value).
     pub fn secret_names(&self) -> Result<BTreeSet<String>> {
-        self.vault.secret_names(&self.row.id)
+        Ok(self.vault.secret_names(&self.row.id)?)
     }
 
     /// The keychain's secret rows (sealed values, never opened here), by name.
     pub fn secrets(&self) -> Result<Vec<SecretRow>> {
-        self.vault.secrets(&self.row.id)
+        Ok(self.vault.secrets(&self.row.id)?)
     }
 
     /// Of `names`, those whose values are too short to mask in output. Owner only: a

@@ -48,6 +48,6 @@ pub(super) fn vault(vault: &mut Vault, mk: &Key32) -> Result<()> {
                 write::meta(tx, &rk_check_key(&row.id), check).map_err(db)?;
             }
         }
-        write::meta(tx, "check", &keys::check_value(&vid, mk)).map_err(db)
+        Ok(write::meta(tx, "check", &keys::check_value(&vid, mk)).map_err(db)?)
     })
 }

@@ -4,8 +4,11 @@
 //! corrupt files, pragmas, migrations) and typed row access. It does not decide who
 //! may do what (`session`) and never sees plaintext master keys' sources (`keystore`).
 
+mod error;
 pub mod packages;
 mod schema;
+
+pub use error::{VaultError, VaultErrorKind};
 
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -14,7 +17,14 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
-use crate::error::{Error, Result};
+use crate::error::Error;
+
+/// What vault functions return.
+pub type Result<T, E = VaultError> = std::result::Result<T, E>;
+
+/// The result of a closure run inside [`Vault::write`]: domain code, with the crate's
+/// error (which a [`VaultError`] turns into).
+type TxResult<T> = std::result::Result<T, Error>;
 
 /// Ids of keychains and tokens: 16 random bytes.
 pub type Id = [u8; 16];
@@ -101,8 +111,8 @@ impl Vault {
     pub fn create(
         path: &Path,
         id: Id,
-        fill: impl FnOnce(&Transaction<'_>) -> Result<()>,
-    ) -> Result<Vault> {
+        fill: impl FnOnce(&Transaction<'_>) -> TxResult<()>,
+    ) -> TxResult<Vault> {
         create_parent(path)?;
         create_file(path)?;
         let result = Self::init_schema(path, id, fill);
@@ -118,19 +128,15 @@ impl Vault {
     fn init_schema(
         path: &Path,
         id: Id,
-        fill: impl FnOnce(&Transaction<'_>) -> Result<()>,
-    ) -> Result<Vault> {
+        fill: impl FnOnce(&Transaction<'_>) -> TxResult<()>,
+    ) -> TxResult<Vault> {
         let conn = connect(path)?;
         let err = |e| sql_error(path, e);
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::general(format!(
-                "{}: the file system does not support SQLite's WAL mode",
-                path.display()
-            ))
-            .hint("put the vault on a local disk with --vault or KEYWARD_VAULT"));
+            return Err(VaultError::at(path, VaultErrorKind::NoWal).into());
         }
         let mut vault = Vault {
             conn,
@@ -143,7 +149,7 @@ impl Vault {
     }
 
     /// Writes the schema, the vault id and what `fill` adds, in one transaction.
-    fn fill_new(&mut self, fill: impl FnOnce(&Transaction<'_>) -> Result<()>) -> Result<()> {
+    fn fill_new(&mut self, fill: impl FnOnce(&Transaction<'_>) -> TxResult<()>) -> TxResult<()> {
         let path = self.path.clone();
         let err = |e| sql_error(&path, e);
         let id = self.id;
@@ -162,7 +168,7 @@ impl Vault {
 
     /// A new vault in memory, for unit tests of the layers above storage.
     #[cfg(test)]
-    pub fn create_in_memory(id: Id, fill: impl FnOnce(&Transaction<'_>) -> Result<()>) -> Vault {
+    pub fn create_in_memory(id: Id, fill: impl FnOnce(&Transaction<'_>) -> TxResult<()>) -> Vault {
         let conn = Connection::open_in_memory().expect("an in-memory database opens");
         conn.pragma_update(None, "foreign_keys", true)
             .expect("foreign keys can be enabled");
@@ -185,17 +191,13 @@ impl Vault {
             Ok(meta) if meta.is_file() => {}
             Ok(_) => return Err(not_a_vault(path, "it is not a regular file")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(
-                    Error::not_found(format!("no vault at {}", path.display())).hint(
-                        "create one with `keyward init`, or point --vault / KEYWARD_VAULT at yours",
-                    ),
-                );
+                return Err(VaultError::at(path, VaultErrorKind::Missing));
             }
             Err(e) => {
-                return Err(Error::general(format!(
-                    "cannot read {}: {e}",
-                    path.display()
-                )));
+                return Err(VaultError::at(
+                    path,
+                    VaultErrorKind::CannotRead(e.to_string()),
+                ));
             }
         }
         let mut full = false;
@@ -204,7 +206,7 @@ impl Vault {
             // Opening a WAL vault creates its -shm file. On a full disk that fails, but
             // what is stored can still be read: open it read-only and immutable (no
             // writer can commit while the disk is full), and every write says why not.
-            Err(e) if e.code == DISK_FULL => {
+            Err(e) if matches!(e.kind, VaultErrorKind::DiskFull) => {
                 full = true;
                 application_id(path, connect_immutable(path).map_err(|_| e)?)?
             }
@@ -225,10 +227,10 @@ impl Vault {
         vault.migrate()?;
         let id = vault
             .meta("vault_id")?
-            .ok_or_else(|| vault.corrupt("the vault id is missing"))?;
+            .ok_or_else(|| corrupt(path, "the vault id is missing"))?;
         vault.id = id
             .try_into()
-            .map_err(|_| vault.corrupt("the vault id is malformed"))?;
+            .map_err(|_| corrupt(path, "the vault id is malformed"))?;
         Ok(vault)
     }
 
@@ -238,27 +240,31 @@ impl Vault {
             return Ok(());
         }
         if version > schema::current() {
-            return Err(Error::general(format!(
-                "{} was written by a newer keyward (schema {version}, this one knows {})",
-                self.path.display(),
-                schema::current()
-            ))
-            .hint("upgrade keyward; the vault was left unchanged"));
+            return Err(VaultError::at(
+                &self.path,
+                VaultErrorKind::Newer {
+                    found: version,
+                    known: schema::current(),
+                },
+            ));
         }
         if version == 0 {
-            return Err(self.corrupt("it has no schema version"));
+            return Err(corrupt(&self.path, "it has no schema version"));
         }
         let path = self.path.clone();
-        self.write(|tx| {
-            // Another process may have migrated while we waited for the lock.
-            let now: i32 = tx
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(|e| sql_error(&path, e))?;
-            if now < schema::current() {
-                schema::migrate(tx, now).map_err(|e| sql_error(&path, e))?;
-            }
-            Ok(())
-        })
+        let err = |e| sql_error(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        // Another process may have migrated while we waited for the lock.
+        let now: i32 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        if now < schema::current() {
+            schema::migrate(&tx, now).map_err(err)?;
+        }
+        tx.commit().map_err(err)
     }
 
     fn user_version(&self) -> Result<i32> {
@@ -273,9 +279,9 @@ impl Vault {
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction, committing only if it succeeds.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> TxResult<T>) -> TxResult<T> {
         if self.disk_full {
-            return Err(disk_full(&self.path));
+            return Err(VaultError::at(&self.path, VaultErrorKind::DiskFull).into());
         }
         let path = self.path.clone();
         let tx = self
@@ -298,14 +304,14 @@ impl Vault {
         &self.conn
     }
 
-    /// Maps a SQLite error on this vault to a user-facing error.
-    pub fn sql(&self, e: rusqlite::Error) -> Error {
+    /// Classifies a SQLite error on this vault.
+    pub fn sql(&self, e: rusqlite::Error) -> VaultError {
         sql_error(&self.path, e)
     }
 
-    /// An integrity error naming this vault.
+    /// An integrity error naming this vault, for the layers above (exit 7).
     pub fn corrupt(&self, what: &str) -> Error {
-        corrupt(&self.path, what)
+        corrupt(&self.path, what).into()
     }
 
     /// Reads a `meta` value.
@@ -654,28 +660,16 @@ fn disk_is_full(path: &Path) -> bool {
     rustix::fs::statvfs(dir).is_ok_and(|st| st.f_bavail.saturating_mul(st.f_frsize) < 64 * 1024)
 }
 
-/// Code of the error for a full disk.
-const DISK_FULL: &str = "disk-full";
-
-fn disk_full(path: &Path) -> Error {
-    Error::general(format!(
-        "{}: disk full; nothing changed",
-        path.display()
-    ))
-    .code("disk-full")
-    .hint("free space on the disk that holds the vault, then retry; stored values still read back")
-}
-
 fn connect(path: &Path) -> Result<Connection> {
+    let err = |e| sql_error(path, e);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| sql_error(path, e))?;
-    conn.busy_timeout(BUSY_TIMEOUT)
-        .map_err(|e| sql_error(path, e))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
     // Per-connection settings: they write nothing to the file.
     conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(|e| sql_error(path, e))?;
+        .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", true)
-        .map_err(|e| sql_error(path, e))?;
+        .map_err(err)?;
     Ok(conn)
 }
 
@@ -686,138 +680,109 @@ fn create_parent(path: &Path) -> Result<()> {
     if parent.exists() {
         return Ok(());
     }
+    let folder = |what: String| VaultError::at(path, VaultErrorKind::Folder(what));
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(parent)
         .map_err(|e| {
-            Error::general(format!(
+            folder(format!(
                 "cannot create the vault folder {}: {e}",
                 parent.display()
             ))
         })?;
     // The umask may have taken bits away; the folder we made must be exactly 0700.
     fs::set_permissions(parent, fs::Permissions::from_mode(0o700)).map_err(|e| {
-        Error::general(format!(
+        folder(format!(
             "cannot make {} private (0700): {e}",
             parent.display()
         ))
-        .hint("check that you own the folder, or choose another path with --vault")
-    })?;
-    Ok(())
+    })
 }
 
 fn create_file(path: &Path) -> Result<()> {
+    let create = |what: String| VaultError::at(path, VaultErrorKind::Create(what));
     let file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path);
     match file {
-        Ok(file) => {
-            file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(|e| {
+        Ok(file) => file
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(|e| {
                 // Ours and still empty: remove it rather than leave a readable vault behind.
                 let _ = fs::remove_file(path);
-                Error::general(format!("cannot make {} private (0600): {e}", path.display()))
-                    .hint("check the file system supports permissions, or choose another path with --vault")
-            })?;
-            Ok(())
+                create(format!(
+                    "cannot make {} private (0600): {e}",
+                    path.display()
+                ))
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(VaultError::at(path, VaultErrorKind::Exists))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::general(format!(
-            "a file already exists at {}; init never overwrites a vault",
-            path.display()
-        ))
-        .hint("use that vault, or choose another path with --vault / KEYWARD_VAULT")),
-        Err(e) => Err(Error::general(format!(
-            "cannot create {}: {e}",
-            path.display()
-        ))),
+        Err(e) => Err(create(format!("cannot create {}: {e}", path.display()))),
     }
 }
 
-/// Code of errors made by [`db`] inside a write transaction; [`Vault::write`] names the
-/// vault's path in them.
-const DB_CODE: &str = "database";
-
-/// Maps a SQLite error raised inside a [`Vault::write`] closure. Corruption and missing
-/// tables are integrity failures (exit 7); `write` adds the vault's path.
-pub fn db(e: rusqlite::Error) -> Error {
+/// Classifies a SQLite error raised inside a [`Vault::write`] closure; `write` adds the
+/// vault's path when it reaches the user.
+pub fn db(e: rusqlite::Error) -> VaultError {
     let mut err = sql_error(Path::new(""), e);
-    if err.code == DISK_FULL {
-        err.needs_vault_path = true;
-        return err;
-    }
-    err.code = if err.kind == crate::error::Kind::Integrity {
-        "integrity"
-    } else {
-        DB_CODE
-    };
-    err.hints.clear();
-    err.hints
-        .push("keyward left the vault unchanged (the transaction was rolled back)".into());
-    err.needs_vault_path = true;
+    err.path = None;
     err
 }
 
-/// An integrity error (exit 7) raised inside a [`Vault::write`] closure, which names the
-/// vault's path in it.
+/// An integrity error (exit 7) raised inside a [`Vault::write`] closure.
 pub fn corrupt_in_tx(what: &str) -> Error {
-    // " is corrupt …": `write` puts the path in front.
-    let mut err = corrupt(Path::new(""), what);
-    err.needs_vault_path = true;
-    err
+    VaultError::in_tx(VaultErrorKind::Corrupt(what.to_owned())).into()
 }
 
-fn not_a_vault(path: &Path, why: &str) -> Error {
-    Error::integrity(format!("{} is not a keyward vault: {why}", path.display()))
-        .hint("check --vault / KEYWARD_VAULT; keyward left the file untouched")
+fn not_a_vault(path: &Path, why: &'static str) -> VaultError {
+    VaultError::at(path, VaultErrorKind::NotAVault(why))
 }
 
-fn corrupt(path: &Path, what: &str) -> Error {
-    Error::integrity(format!(
-        "{} is corrupt or was tampered with: {what}",
-        path.display()
-    ))
-    .hint("restore the vault from a backup; keyward left the file untouched")
+fn corrupt(path: &Path, what: &str) -> VaultError {
+    VaultError::at(path, VaultErrorKind::Corrupt(what.to_owned()))
 }
 
-/// Maps SQLite failures: corrupt or foreign files become integrity errors (exit 7)
-/// naming the path; lock time-outs say what to do.
-fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
+/// Classifies SQLite failures: corrupt or foreign files, a full disk, a lock held too
+/// long, a file that cannot be written, anything else.
+fn sql_error(path: &Path, e: rusqlite::Error) -> VaultError {
     use rusqlite::ErrorCode;
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DiskFull) => disk_full(path),
+    let kind = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => VaultErrorKind::DiskFull,
         Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen | ErrorCode::ReadOnly)
             if disk_is_full(path) =>
         {
-            disk_full(path)
+            VaultErrorKind::DiskFull
         }
-        Some(ErrorCode::NotADatabase) => not_a_vault(path, "it is not an SQLite database"),
-        Some(ErrorCode::DatabaseCorrupt) => corrupt(path, "SQLite reports corruption"),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::general(format!(
-            "{} stayed locked by another keyward process for {}s",
-            path.display(),
-            BUSY_TIMEOUT.as_secs()
-        ))
-        .hint("retry; if it persists, look for a stuck keyward process"),
+        Some(ErrorCode::NotADatabase) => VaultErrorKind::NotAVault("it is not an SQLite database"),
+        Some(ErrorCode::DatabaseCorrupt) => {
+            VaultErrorKind::Corrupt("SQLite reports corruption".into())
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            VaultErrorKind::Busy(BUSY_TIMEOUT)
+        }
         Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied | ErrorCode::CannotOpen) => {
-            Error::general(format!("cannot write {}: {e}", path.display()))
-                .hint("check the file's owner and permissions (keyward makes it 0600)")
+            VaultErrorKind::CannotWrite(e.to_string())
         }
         _ => match e {
             rusqlite::Error::FromSqlConversionFailure(..)
-            | rusqlite::Error::InvalidColumnType(..) => corrupt(path, "a row has the wrong shape"),
+            | rusqlite::Error::InvalidColumnType(..) => {
+                VaultErrorKind::Corrupt("a row has the wrong shape".into())
+            }
             // A keyward vault (its application id says so) without its tables was altered.
             rusqlite::Error::SqliteFailure(_, Some(ref msg))
             | rusqlite::Error::SqlInputError { ref msg, .. }
                 if msg.starts_with("no such table") || msg.starts_with("no such column") =>
             {
-                corrupt(path, msg)
+                VaultErrorKind::Corrupt(msg.clone())
             }
-            other => Error::general(format!("{}: database error: {other}", path.display()))
-                .hint("nothing was changed; retry, and if it persists check the disk and run `keyward log --verify`"),
+            other => VaultErrorKind::Database(other.to_string()),
         },
-    }
+    };
+    VaultError::at(path, kind)
 }
 
 #[cfg(test)]
@@ -853,7 +818,7 @@ mod tests {
         };
         v.write(|tx| {
             write::keychain(tx, &kc).map_err(db)?;
-            write::secret(tx, &kc.id, "KEY", 4, b"sealed", 5).map_err(db)
+            Ok(write::secret(tx, &kc.id, "KEY", 4, b"sealed", 5).map_err(db)?)
         })
         .unwrap();
         let row = v.secret(&kc.id, "KEY").unwrap().unwrap();
@@ -866,7 +831,7 @@ mod tests {
             .execute("UPDATE secrets SET version = -1", [])
             .unwrap();
         let err = v.secret(&kc.id, "KEY").unwrap_err();
-        assert_eq!(err.kind, crate::error::Kind::Integrity, "{}", err.message);
+        assert!(matches!(err.kind, VaultErrorKind::Corrupt(_)), "{err}");
     }
 
     #[test]

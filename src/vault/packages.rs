@@ -3,8 +3,8 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::Result;
 use super::{Id, Vault, id_col, u64_col};
-use crate::error::Result;
 
 /// An installed package in one keychain.
 #[derive(Debug, Clone)]
