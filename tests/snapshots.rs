@@ -345,10 +345,6 @@ const NOT_PROVOKED: &[(&str, &str)] = &[
         "needs a terminal that fails while it is read; a pty cannot be made to fail on cue",
     ),
     (
-        "argon2",
-        "Argon2id fails only on parameters the vault caps when it reads them (see integrity.rs)",
-    ),
-    (
         "vault-write-failed",
         "needs SQLite to fail inside `init`'s first transaction on a file it just created",
     ),
@@ -1291,15 +1287,7 @@ fn error_declined() {
     term.expect("agent");
     term.expect("?");
     term.send("n");
-    let (status, screen) = term.finish();
-    let screen = screen.replace("\r\n", "\n");
-    let at = screen.find("keyward: error[").unwrap_or(0);
-    let out = Output {
-        status: std::os::unix::process::ExitStatusExt::from_raw(status << 8),
-        stdout: Vec::new(),
-        stderr: screen.as_bytes()[at..].to_vec(),
-    };
-    check_error(&env, "declined", None, 1, &out);
+    check_error(&env, "declined", None, 1, &screen_error(term));
 }
 
 #[test]
@@ -1323,6 +1311,57 @@ fn error_empty_value() {
         None,
         1,
         kw(&env, &["secret", "set", "API_KEY", "--stdin"]).write_stdin(""),
+    );
+}
+
+/// Typed at a prompt, the message differs from the piped one.
+#[test]
+fn error_empty_value_typed() {
+    let env = TestEnv::with_vault();
+    let line = format!("{} secret set API_KEY", keyward_bin().display());
+    let key = env.master_key().to_owned();
+    let mut term = Term::spawn(&env, &line, &[("KEYWARD_MASTER_KEY", &key)]);
+    term.expect("Value for API_KEY");
+    term.send("\n");
+    check_error(&env, "empty-value", Some("typed"), 1, &screen_error(term));
+}
+
+/// What a [`Term`] showed from keyward's error line on, with its exit status.
+fn screen_error(term: Term) -> Output {
+    let (status, screen) = term.finish();
+    let screen = screen.replace("\r\n", "\n");
+    let at = screen.find("keyward: error[").unwrap_or(0);
+    Output {
+        status: std::os::unix::process::ExitStatusExt::from_raw(status << 8),
+        stdout: Vec::new(),
+        stderr: screen.as_bytes()[at..].to_vec(),
+    }
+}
+
+/// A passphrase slot whose salt is too short for Argon2id (tampered with): the
+/// stretching itself fails.
+#[test]
+fn error_argon2() {
+    let env = TestEnv::new();
+    let pass = "snapshot passphrase";
+    env.cmd_without_key()
+        .env("KEYWARD_PASSPHRASE", pass)
+        .args(["init", "--backend", "passphrase"])
+        .assert()
+        .success();
+    env.sqlite(
+        "UPDATE meta SET value = CAST(json_set(CAST(value AS TEXT), '$.salt', 'AAAA') AS BLOB) \
+         WHERE key = 'passphrase'",
+    );
+    error(
+        &env,
+        "argon2",
+        None,
+        1,
+        env.cmd_without_key()
+            .env("KEYWARD_PASSPHRASE", pass)
+            .args(["secret", "list"])
+            .current_dir(env.root()),
     );
 }
 
