@@ -39,6 +39,7 @@ mod rollback;
 mod run;
 mod run_mask;
 mod secret;
+mod snapshots;
 mod token;
 mod unlock;
 
