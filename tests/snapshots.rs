@@ -348,6 +348,18 @@ const NOT_PROVOKED: &[(&str, &str)] = &[
         "vault-write-failed",
         "needs SQLite to fail inside `init`'s first transaction on a file it just created",
     ),
+    (
+        "vault-busy",
+        "needs another process to hold the write lock for the whole 30 s busy timeout",
+    ),
+    (
+        "vault-unwritable",
+        "the suite runs as root in CI, which writes through any permission",
+    ),
+    (
+        "database",
+        "an SQLite failure that is neither corruption, a lock, a full disk nor permissions",
+    ),
 ];
 
 #[test]
@@ -1589,5 +1601,48 @@ fn error_not_executable() {
         Some("run"),
         126,
         &mut env.run_cmd(["@snap/run"]),
+    );
+}
+
+#[test]
+fn error_vault_newer() {
+    let env = TestEnv::with_vault();
+    env.sqlite("PRAGMA user_version = 99");
+    error(
+        &env,
+        "vault-newer",
+        None,
+        1,
+        &mut kw(&env, &["secret", "list"]),
+    );
+}
+
+#[test]
+fn error_vault_unreadable() {
+    let env = TestEnv::with_vault();
+    let file = env.root().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let vault = file.join("vault.db");
+    error(
+        &env,
+        "vault-unreadable",
+        None,
+        1,
+        kw(&env, &["secret", "list"]).env("KEYWARD_VAULT", &vault),
+    );
+}
+
+#[test]
+fn error_vault_create_failed() {
+    let env = TestEnv::new();
+    let file = env.root().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let vault = file.join("sub").join("vault.db");
+    error(
+        &env,
+        "vault-create-failed",
+        None,
+        1,
+        kw(&env, &["init", "--backend", "env"]).env("KEYWARD_VAULT", &vault),
     );
 }
