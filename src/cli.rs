@@ -267,8 +267,23 @@ pub struct NewArgs {
 /// `install` arguments.
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// Package directory (holding instant.package.json)
+    /// Package directory (holding instant.package.json), or a registry package at one
+    /// exact version: npm:NAME@VERSION or pypi:NAME==VERSION
     pub path: PathBuf,
+    /// Registry package that declares no keys: the manifest you wrote for it
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["keys", "run"])]
+    pub manifest: Option<PathBuf>,
+    /// Registry package that declares no keys: a key it needs (repeatable)
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Registry package: the command to launch, every argument after --run (`./` is
+    /// its store folder) [default: node + its bin, or its console script]
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub run: Vec<String>,
+    /// PyPI package: let pip build source distributions (their build scripts then run
+    /// on this machine, as you); without it only wheels are installed
+    #[arg(long)]
+    pub allow_build: bool,
     /// Approve this requested key (repeatable)
     #[arg(long, value_name = "KEY")]
     pub approve: Vec<String>,

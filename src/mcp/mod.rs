@@ -1,0 +1,1 @@
+//! MCP client configs: finding them, reading their servers, rewriting entries.
