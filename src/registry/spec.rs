@@ -71,7 +71,10 @@ impl Source {
         };
         let shown = crate::output::sanitize(arg);
         let name_ok = match eco {
-            Ecosystem::Npm => crate::manifest::check_package_name(name).is_ok(),
+            // A leading `-` would reach npm as an option.
+            Ecosystem::Npm => {
+                crate::manifest::check_package_name(name).is_ok() && !name.starts_with('-')
+            }
             Ecosystem::Pypi => pypi_name_ok(name),
         };
         if !name_ok {
