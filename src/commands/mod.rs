@@ -7,6 +7,7 @@ mod init;
 mod install;
 mod keychain;
 mod log;
+mod mcp;
 mod new;
 mod render;
 mod run;
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Inspect { package, diff } => view::cmd_inspect(&ctx, &package, diff),
         Command::Status { check } => view::cmd_status(&ctx, check),
         Command::Config(cmd) => config::cmd_config(&ctx, &cmd),
+        Command::Mcp(cmd) => mcp::cmd_mcp(&ctx, &cmd),
     };
     done.map(|()| 0)
 }

@@ -88,7 +88,12 @@ pub fn prepare(
         hash_tree(Path::new(&inst.row.path), out, false).is_ok_and(|t| t.digest == inst.row.digest)
     };
     if let Some(inst) = &existing
-        && (!overlay.given() || overlay.fallback)
+        && (!overlay.given()
+            || (overlay.fallback
+                && overlay
+                    .keys
+                    .iter()
+                    .all(|k| inst.manifest.requests(k).is_some())))
         && intact(inst)
         && let Some(o) = origin(vault_path, &inst.row.path, &inst.row.manifest)
     {

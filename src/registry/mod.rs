@@ -36,6 +36,9 @@ pub struct Overlay {
     pub keys: Vec<String>,
     /// The argv (`--run`); default: the package's own entry point.
     pub run: Vec<String>,
+    /// Caller variables (not secrets) the package may see (`${VAR}` references of an
+    /// MCP config's `env`).
+    pub env: Vec<String>,
     /// Arguments appended to the default entry point (from an MCP config's `args`).
     pub extra_args: Vec<String>,
     /// Use the overlay only when the package declares nothing itself (`mcp import`),
@@ -210,11 +213,11 @@ pub fn fetch(
 
 /// A local MCP server's command as a package in the store: a folder holding only the
 /// owner-declared manifest, whose `run` is the command. Only the manifest is pinned.
-#[allow(dead_code)] // `mcp import` uses it (next commit)
 pub fn local_command(
     vault_path: &Path,
     name: &str,
     keys: &[String],
+    env: &[String],
     run: &[String],
 ) -> Result<Fetched> {
     let root = store::root(vault_path);
@@ -238,6 +241,7 @@ pub fn local_command(
         "version": "local",
         "description": "An MCP server's local command, imported by keyward mcp import",
         "keys": keys,
+        "env": env,
         "run": run,
         "keyward": {"source": origin.source, "manifest": origin.manifest},
     });
@@ -375,6 +379,9 @@ fn owner_manifest(
         m["description"] = json!(d.chars().take(500).collect::<String>());
     }
     m["keys"] = json!(overlay.keys);
+    if !overlay.env.is_empty() {
+        m["env"] = json!(overlay.env);
+    }
     if !overlay.run.is_empty() {
         m["run"] = json!(overlay.run);
     } else if let Some(mut run) = default_run {
