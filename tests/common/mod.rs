@@ -9,6 +9,7 @@
 
 #![allow(dead_code)] // each test module uses a different part of the harness
 
+pub mod net;
 pub mod pkg;
 
 use std::collections::BTreeMap;
