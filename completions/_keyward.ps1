@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Verify a package and launch it with exactly its approved keys')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the keychain''s audit log, or verify its HMAC chain')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Move the vault''s master key to another backend (owner)')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Put MCP servers behind keyward: add, import and list client config entries')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the kw1 digest of a folder (for benchmarks and other implementations)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -339,11 +340,15 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;install' {
+            [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'Registry package that declares no keys: the manifest you wrote for it')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Registry package that declares no keys: a key it needs (repeatable)')
+            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Registry package: the command to launch, every argument after --run (`./` is its store folder) [default: node + its bin, or its console script]')
             [CompletionResult]::new('--approve', '--approve', [CompletionResultType]::ParameterName, 'Approve this requested key (repeatable)')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
             [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--allow-build', '--allow-build', [CompletionResultType]::ParameterName, 'PyPI package: let pip build source distributions (their build scripts then run on this machine, as you); without it only wheels are installed')
             [CompletionResult]::new('--approve-all', '--approve-all', [CompletionResultType]::ParameterName, 'Approve every key the manifest requests')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask; approve only what --approve / --approve-all name')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask; approve only what --approve / --approve-all name')
@@ -607,6 +612,110 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'keyward;mcp' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a server entry that runs an installed package through keyward')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move literal keys out of client configs into the vault, and guard the servers')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'keyward;mcp;add' {
+            [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Which client''s config to write')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'The user''s config or the project''s (the current folder)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Server name in the config [default: the package''s name without its scope]')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'keyward;mcp;import' {
+            [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Only this client''s configs (or: the client FILE belongs to)')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'The exact version for a server whose command floats: SERVER=VERSION (repeatable)')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and the config diff (values concealed); change nothing')
+            [CompletionResult]::new('--undo', '--undo', [CompletionResultType]::ParameterName, 'Put FILE back from FILE.keyward-backup, values read from the vault')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'keyward;mcp;list' {
+            [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Only this client''s configs')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit 5 while any server holds a literal key')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'keyward;mcp;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a server entry that runs an installed package through keyward')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move literal keys out of client configs into the vault, and guard the servers')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'keyward;mcp;help;add' {
+            break
+        }
+        'keyward;mcp;help;import' {
+            break
+        }
+        'keyward;mcp;help;list' {
+            break
+        }
+        'keyward;mcp;help;help' {
+            break
+        }
         'keyward;completions' {
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
@@ -659,6 +768,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Verify a package and launch it with exactly its approved keys')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the keychain''s audit log, or verify its HMAC chain')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Move the vault''s master key to another backend (owner)')
+            [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Put MCP servers behind keyward: add, import and list client config entries')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the kw1 digest of a folder (for benchmarks and other implementations)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -747,6 +857,21 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;rekey' {
+            break
+        }
+        'keyward;help;mcp' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a server entry that runs an installed package through keyward')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move literal keys out of client configs into the vault, and guard the servers')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)')
+            break
+        }
+        'keyward;help;mcp;add' {
+            break
+        }
+        'keyward;help;mcp;import' {
+            break
+        }
+        'keyward;help;mcp;list' {
             break
         }
         'keyward;help;completions' {

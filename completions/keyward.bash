@@ -49,6 +49,9 @@ _keyward() {
             keyward,log)
                 cmd="keyward__subcmd__log"
                 ;;
+            keyward,mcp)
+                cmd="keyward__subcmd__mcp"
+                ;;
             keyward,new)
                 cmd="keyward__subcmd__new"
                 ;;
@@ -121,6 +124,9 @@ _keyward() {
             keyward__subcmd__help,log)
                 cmd="keyward__subcmd__help__subcmd__log"
                 ;;
+            keyward__subcmd__help,mcp)
+                cmd="keyward__subcmd__help__subcmd__mcp"
+                ;;
             keyward__subcmd__help,new)
                 cmd="keyward__subcmd__help__subcmd__new"
                 ;;
@@ -159,6 +165,15 @@ _keyward() {
                 ;;
             keyward__subcmd__help__subcmd__keychain,token)
                 cmd="keyward__subcmd__help__subcmd__keychain__subcmd__token"
+                ;;
+            keyward__subcmd__help__subcmd__mcp,add)
+                cmd="keyward__subcmd__help__subcmd__mcp__subcmd__add"
+                ;;
+            keyward__subcmd__help__subcmd__mcp,import)
+                cmd="keyward__subcmd__help__subcmd__mcp__subcmd__import"
+                ;;
+            keyward__subcmd__help__subcmd__mcp,list)
+                cmd="keyward__subcmd__help__subcmd__mcp__subcmd__list"
                 ;;
             keyward__subcmd__help__subcmd__secret,get)
                 cmd="keyward__subcmd__help__subcmd__secret__subcmd__get"
@@ -202,6 +217,30 @@ _keyward() {
             keyward__subcmd__keychain__subcmd__help,token)
                 cmd="keyward__subcmd__keychain__subcmd__help__subcmd__token"
                 ;;
+            keyward__subcmd__mcp,add)
+                cmd="keyward__subcmd__mcp__subcmd__add"
+                ;;
+            keyward__subcmd__mcp,help)
+                cmd="keyward__subcmd__mcp__subcmd__help"
+                ;;
+            keyward__subcmd__mcp,import)
+                cmd="keyward__subcmd__mcp__subcmd__import"
+                ;;
+            keyward__subcmd__mcp,list)
+                cmd="keyward__subcmd__mcp__subcmd__list"
+                ;;
+            keyward__subcmd__mcp__subcmd__help,add)
+                cmd="keyward__subcmd__mcp__subcmd__help__subcmd__add"
+                ;;
+            keyward__subcmd__mcp__subcmd__help,help)
+                cmd="keyward__subcmd__mcp__subcmd__help__subcmd__help"
+                ;;
+            keyward__subcmd__mcp__subcmd__help,import)
+                cmd="keyward__subcmd__mcp__subcmd__help__subcmd__import"
+                ;;
+            keyward__subcmd__mcp__subcmd__help,list)
+                cmd="keyward__subcmd__mcp__subcmd__help__subcmd__list"
+                ;;
             keyward__subcmd__secret,get)
                 cmd="keyward__subcmd__secret__subcmd__get"
                 ;;
@@ -239,7 +278,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,7 +552,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help)
-            opts="init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help"
+            opts="init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -764,6 +803,62 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__help__subcmd__mcp)
+            opts="add import list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__mcp__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__mcp__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__mcp__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__help__subcmd__new)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -983,12 +1078,24 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__install)
-            opts="-y -k -q -v -h -V --approve --approve-all --yes --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-y -k -q -v -h -V --manifest --key --run --allow-build --approve --approve-all --yes --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --approve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1293,6 +1400,220 @@ _keyward() {
                     ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp)
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version add import list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__add)
+            opts="-k -q -v -h -V --client --scope --name --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --client)
+                    COMPREPLY=($(compgen -W "claude-code claude-desktop cursor vscode codex" -- "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -W "user project" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__help)
+            opts="add import list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__import)
+            opts="-k -q -v -h -V --client --dry-run --undo --pin --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --client)
+                    COMPREPLY=($(compgen -W "claude-code claude-desktop cursor vscode codex" -- "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__list)
+            opts="-k -q -v -h -V --client --check --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --client)
+                    COMPREPLY=($(compgen -W "claude-code claude-desktop cursor vscode codex" -- "${cur}"))
                     return 0
                     ;;
                 --vault)

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand run 'Verify a package and launch it with exactly its approved keys'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand rekey 'Move the vault''s master key to another backend (owner)'
+            cand mcp 'Put MCP servers behind keyward: add, import and list client config entries'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -311,11 +312,15 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
         }
         &'keyward;install'= {
+            cand --manifest 'Registry package that declares no keys: the manifest you wrote for it'
+            cand --key 'Registry package that declares no keys: a key it needs (repeatable)'
+            cand --run 'Registry package: the command to launch, every argument after --run (`./` is its store folder) [default: node + its bin, or its console script]'
             cand --approve 'Approve this requested key (repeatable)'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
             cand --color 'When to use colour'
+            cand --allow-build 'PyPI package: let pip build source distributions (their build scripts then run on this machine, as you); without it only wheels are installed'
             cand --approve-all 'Approve every key the manifest requests'
             cand -y 'Do not ask; approve only what --approve / --approve-all name'
             cand --yes 'Do not ask; approve only what --approve / --approve-all name'
@@ -562,6 +567,101 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'keyward;mcp'= {
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a server entry that runs an installed package through keyward'
+            cand import 'Move literal keys out of client configs into the vault, and guard the servers'
+            cand list 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'keyward;mcp;add'= {
+            cand --client 'Which client''s config to write'
+            cand --scope 'The user''s config or the project''s (the current folder)'
+            cand --name 'Server name in the config [default: the package''s name without its scope]'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;mcp;import'= {
+            cand --client 'Only this client''s configs (or: the client FILE belongs to)'
+            cand --pin 'The exact version for a server whose command floats: SERVER=VERSION (repeatable)'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --dry-run 'Print the plan and the config diff (values concealed); change nothing'
+            cand --undo 'Put FILE back from FILE.keyward-backup, values read from the vault'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;mcp;list'= {
+            cand --client 'Only this client''s configs'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --check 'Exit 5 while any server holds a literal key'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;mcp;help'= {
+            cand add 'Add a server entry that runs an installed package through keyward'
+            cand import 'Move literal keys out of client configs into the vault, and guard the servers'
+            cand list 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'keyward;mcp;help;add'= {
+        }
+        &'keyward;mcp;help;import'= {
+        }
+        &'keyward;mcp;help;list'= {
+        }
+        &'keyward;mcp;help;help'= {
+        }
         &'keyward;completions'= {
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
@@ -612,6 +712,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand run 'Verify a package and launch it with exactly its approved keys'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand rekey 'Move the vault''s master key to another backend (owner)'
+            cand mcp 'Put MCP servers behind keyward: add, import and list client config entries'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -675,6 +776,17 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;log'= {
         }
         &'keyward;help;rekey'= {
+        }
+        &'keyward;help;mcp'= {
+            cand add 'Add a server entry that runs an installed package through keyward'
+            cand import 'Move literal keys out of client configs into the vault, and guard the servers'
+            cand list 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
+        }
+        &'keyward;help;mcp;add'= {
+        }
+        &'keyward;help;mcp;import'= {
+        }
+        &'keyward;help;mcp;list'= {
         }
         &'keyward;help;completions'= {
         }

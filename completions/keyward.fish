@@ -51,6 +51,7 @@ complete -c keyward -n "__fish_keyward_needs_command" -f -a "config" -d 'Export 
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "rekey" -d 'Move the vault\'s master key to another backend (owner)'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "mcp" -d 'Put MCP servers behind keyward: add, import and list client config entries'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "completions" -d 'Print a completion script'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "digest" -d 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -229,12 +230,16 @@ complete -c keyward -n "__fish_keyward_using_subcommand new" -s q -l quiet -d 'P
 complete -c keyward -n "__fish_keyward_using_subcommand new" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand new" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l manifest -d 'Registry package that declares no keys: the manifest you wrote for it' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l key -d 'Registry package that declares no keys: a key it needs (repeatable)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l run -d 'Registry package: the command to launch, every argument after --run (`./` is its store folder) [default: node + its bin, or its console script]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand install" -l approve -d 'Approve this requested key (repeatable)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand install" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand install" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand install" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand install" -l allow-build -d 'PyPI package: let pip build source distributions (their build scripts then run on this machine, as you); without it only wheels are installed'
 complete -c keyward -n "__fish_keyward_using_subcommand install" -l approve-all -d 'Approve every key the manifest requests'
 complete -c keyward -n "__fish_keyward_using_subcommand install" -s y -l yes -d 'Do not ask; approve only what --approve / --approve-all name'
 complete -c keyward -n "__fish_keyward_using_subcommand install" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
@@ -408,6 +413,84 @@ complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s q -l quiet -d 
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "add" -d 'Add a server entry that runs an installed package through keyward'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "import" -d 'Move literal keys out of client configs into the vault, and guard the servers'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "list" -d 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l client -d 'Which client\'s config to write' -r -f -a "claude-code\t'Claude Code: ~/.claude.json (also per project), .mcp.json'
+claude-desktop\t'Claude Desktop: claude_desktop_config.json'
+cursor\t'Cursor: ~/.cursor/mcp.json, .cursor/mcp.json'
+vscode\t'VS Code: the user profile\'s mcp.json, .vscode/mcp.json (JSONC)'
+codex\t'Codex: ~/.codex/config.toml'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l scope -d 'The user\'s config or the project\'s (the current folder)' -r -f -a "user\t'The user\'s own config file'
+project\t'The project\'s config file, in the current folder'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l name -d 'Server name in the config [default: the package\'s name without its scope]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l client -d 'Only this client\'s configs (or: the client FILE belongs to)' -r -f -a "claude-code\t'Claude Code: ~/.claude.json (also per project), .mcp.json'
+claude-desktop\t'Claude Desktop: claude_desktop_config.json'
+cursor\t'Cursor: ~/.cursor/mcp.json, .cursor/mcp.json'
+vscode\t'VS Code: the user profile\'s mcp.json, .vscode/mcp.json (JSONC)'
+codex\t'Codex: ~/.codex/config.toml'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l pin -d 'The exact version for a server whose command floats: SERVER=VERSION (repeatable)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l dry-run -d 'Print the plan and the config diff (values concealed); change nothing'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l undo -d 'Put FILE back from FILE.keyward-backup, values read from the vault'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l client -d 'Only this client\'s configs' -r -f -a "claude-code\t'Claude Code: ~/.claude.json (also per project), .mcp.json'
+claude-desktop\t'Claude Desktop: claude_desktop_config.json'
+cursor\t'Cursor: ~/.cursor/mcp.json, .cursor/mcp.json'
+vscode\t'VS Code: the user profile\'s mcp.json, .vscode/mcp.json (JSONC)'
+codex\t'Codex: ~/.codex/config.toml'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l check -d 'Exit 5 while any server holds a literal key'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a server entry that runs an installed package through keyward'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "import" -d 'Move literal keys out of client configs into the vault, and guard the servers'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand completions" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand completions" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
@@ -432,24 +515,25 @@ complete -c keyward -n "__fish_keyward_using_subcommand digest" -s q -l quiet -d
 complete -c keyward -n "__fish_keyward_using_subcommand digest" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand digest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand digest" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "init" -d 'Create the vault and its master key'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "keychain" -d 'Create, list and remove keychains; rotate their bearer tokens'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "secret" -d 'Store, list, remove and read secrets'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "new" -d 'Write a new package\'s instant.package.json (never overwrites one)'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "install" -d 'Install or update a package: pin its code and approve the keys it requests'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "approve" -d 'Approve keys the package\'s manifest requests'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "revoke" -d 'Revoke approved keys'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "uninstall" -d 'Remove a package and all its grants'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "list" -d 'List the keychain\'s packages with their state'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "inspect" -d 'Show a package: manifest, pin, current digest, and each key\'s state'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "status" -d 'What needs the owner: unapproved requests, missing values, changed packages'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "config" -d 'Export or apply the keychain\'s grants as a JSON file'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "rekey" -d 'Move the vault\'s master key to another backend (owner)'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "completions" -d 'Print a completion script'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "digest" -d 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey completions digest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "init" -d 'Create the vault and its master key'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "keychain" -d 'Create, list and remove keychains; rotate their bearer tokens'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "secret" -d 'Store, list, remove and read secrets'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "new" -d 'Write a new package\'s instant.package.json (never overwrites one)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "install" -d 'Install or update a package: pin its code and approve the keys it requests'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "approve" -d 'Approve keys the package\'s manifest requests'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "revoke" -d 'Revoke approved keys'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "uninstall" -d 'Remove a package and all its grants'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "list" -d 'List the keychain\'s packages with their state'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "inspect" -d 'Show a package: manifest, pin, current digest, and each key\'s state'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "status" -d 'What needs the owner: unapproved requests, missing values, changed packages'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "config" -d 'Export or apply the keychain\'s grants as a JSON file'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "rekey" -d 'Move the vault\'s master key to another backend (owner)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "mcp" -d 'Put MCP servers behind keyward: add, import and list client config entries'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "completions" -d 'Print a completion script'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "digest" -d 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "create" -d 'Create a keychain and print its bearer token once, alone on stdout'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "list" -d 'List keychains: name, tokens, secrets, creation time'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "rm" -d 'Remove a keychain with all its secrets and tokens'
@@ -460,3 +544,6 @@ complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "get" -d 'Print one secret\'s value (owner only)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON, or write them to a file'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "add" -d 'Add a server entry that runs an installed package through keyward'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "import" -d 'Move literal keys out of client configs into the vault, and guard the servers'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "list" -d 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'

@@ -10,6 +10,7 @@ use clap_complete::engine::ArgValueCandidates;
 use crate::complete;
 
 use crate::keystore::Backend;
+pub use crate::mcp::{Client as McpClient, Scope as McpScope};
 
 const AFTER_HELP: &str = "\
 Start here:
@@ -227,6 +228,16 @@ pub enum Command {
         after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward rekey --backend env)\"\n  keyward rekey --backend passphrase\n  KEYWARD_MASTER_KEY=… keyward rekey --backend keyring"
     )]
     Rekey(RekeyArgs),
+    /// Put MCP servers behind keyward: add, import and list client config entries
+    ///
+    /// Clients: claude-code, claude-desktop, cursor, vscode, codex. An entry keyward guards
+    /// runs `keyward run PACKAGE`, with no `env` block: the server gets exactly its
+    /// approved keys, and no key is left in the client's file.
+    #[command(
+        after_long_help = "Examples:\n  keyward mcp import --dry-run\n  keyward mcp import --client cursor\n  keyward mcp add @modelcontextprotocol/server-everything --client claude-code\n  keyward mcp list --check"
+    )]
+    #[command(subcommand)]
+    Mcp(McpCommand),
 
     /// Print a completion script
     #[command(
@@ -296,8 +307,23 @@ pub struct NewArgs {
 /// `install` arguments.
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// Package directory (holding instant.package.json)
+    /// Package directory (holding instant.package.json), or a registry package at one
+    /// exact version: npm:NAME@VERSION or pypi:NAME==VERSION
     pub path: PathBuf,
+    /// Registry package that declares no keys: the manifest you wrote for it
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["keys", "run"])]
+    pub manifest: Option<PathBuf>,
+    /// Registry package that declares no keys: a key it needs (repeatable)
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Registry package: the command to launch, every argument after --run (`./` is
+    /// its store folder) [default: node + its bin, or its console script]
+    #[arg(long, num_args = 1.., allow_hyphen_values = true, value_name = "CMD")]
+    pub run: Vec<String>,
+    /// PyPI package: let pip build source distributions (their build scripts then run
+    /// on this machine, as you); without it only wheels are installed
+    #[arg(long)]
+    pub allow_build: bool,
     /// Approve this requested key (repeatable)
     #[arg(long, value_name = "KEY")]
     pub approve: Vec<String>,
@@ -307,6 +333,70 @@ pub struct InstallArgs {
     /// Do not ask; approve only what --approve / --approve-all name
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// `mcp` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum McpCommand {
+    /// Add a server entry that runs an installed package through keyward
+    ///
+    /// Writes `{"command": "keyward", "args": ["run", PACKAGE]}` (plus `-k KEYCHAIN` when
+    /// not `default`, and `--vault PATH` when not the default vault), with no `env`, into
+    /// the client's config. Everything else in the file is kept, comments included.
+    #[command(
+        after_long_help = "Examples:\n  keyward mcp add @modelcontextprotocol/server-everything --client cursor --scope project"
+    )]
+    Add {
+        /// Installed package name (or path)
+        #[arg(add = ArgValueCandidates::new(complete::packages))]
+        package: String,
+        /// Which client's config to write
+        #[arg(long, value_enum)]
+        client: McpClient,
+        /// The user's config or the project's (the current folder)
+        #[arg(long, value_enum, default_value_t = McpScope::User)]
+        scope: McpScope,
+        /// Server name in the config [default: the package's name without its scope]
+        #[arg(long, value_name = "SERVER")]
+        name: Option<String>,
+    },
+    /// Move literal keys out of client configs into the vault, and guard the servers
+    ///
+    /// Each literal `env` value becomes a secret; the server is installed (`npx -y
+    /// pkg@ver` → npm:pkg@ver, `uvx pkg==ver` → pypi:pkg==ver, another command → a local
+    /// package), its keys approved, and the entry rewritten to `keyward run`. `${VAR}`
+    /// references are left alone. All or nothing; the original, with each moved value
+    /// written as `keyward:KEYCHAIN/NAME`, is kept as FILE.keyward-backup.
+    #[command(
+        after_long_help = "Examples:\n  keyward mcp import --dry-run\n  keyward mcp import ~/.cursor/mcp.json --pin github=2025.4.8\n  keyward mcp import --undo ~/.cursor/mcp.json"
+    )]
+    Import {
+        /// One config file [default: every client config found]
+        file: Option<PathBuf>,
+        /// Only this client's configs (or: the client FILE belongs to)
+        #[arg(long, value_enum)]
+        client: Option<McpClient>,
+        /// Print the plan and the config diff (values concealed); change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Put FILE back from FILE.keyward-backup, values read from the vault
+        #[arg(long, requires = "file", conflicts_with = "dry_run")]
+        undo: bool,
+        /// The exact version for a server whose command floats: SERVER=VERSION (repeatable)
+        #[arg(long, value_name = "SERVER=VERSION")]
+        pin: Vec<String>,
+    },
+    /// Every server in every client config found: guarded by keyward or not, and which
+    /// still hold literal keys (names only)
+    #[command(after_long_help = "Examples:\n  keyward mcp list\n  keyward mcp list --check")]
+    List {
+        /// Only this client's configs
+        #[arg(long, value_enum)]
+        client: Option<McpClient>,
+        /// Exit 5 while any server holds a literal key
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// `approve` / `revoke` arguments.

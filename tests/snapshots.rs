@@ -349,6 +349,14 @@ const NOT_PROVOKED: &[(&str, &str)] = &[
         "needs SQLite to fail inside `init`'s first transaction on a file it just created",
     ),
     (
+        "floating-version",
+        "its hint names the newest version the live npm registry reports, which moves; tests/registry.rs covers it",
+    ),
+    (
+        "registry-integrity",
+        "needs a registry mirror serving a tarball that does not match; tests/registry.rs covers it",
+    ),
+    (
         "vault-busy",
         "needs another process to hold the write lock for the whole 30 s busy timeout",
     ),
@@ -1644,5 +1652,40 @@ fn error_vault_create_failed() {
         None,
         1,
         kw(&env, &["init", "--backend", "env"]).env("KEYWARD_VAULT", &vault),
+    );
+}
+
+fn cursor_config(env: &TestEnv, text: &str) {
+    let file = env.root().join("home/.cursor/mcp.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
+}
+
+#[test]
+fn error_config_unparsable() {
+    let env = TestEnv::with_vault();
+    cursor_config(&env, r#"{"mcpServers": {"x": {"command": "node",,}}}"#);
+    error(
+        &env,
+        "config-unparsable",
+        None,
+        1,
+        &mut kw(&env, &["mcp", "import", "--client", "cursor"]),
+    );
+}
+
+#[test]
+fn error_plaintext_keys() {
+    let env = TestEnv::with_vault();
+    cursor_config(
+        &env,
+        r#"{"mcpServers": {"weather": {"command": "node", "args": ["w.js"], "env": {"WEATHER_KEY": "not-a-real-key"}}}}"#,
+    );
+    error(
+        &env,
+        "plaintext-keys",
+        None,
+        5,
+        &mut kw(&env, &["mcp", "list", "--client", "cursor", "--check"]),
     );
 }

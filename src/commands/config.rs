@@ -12,6 +12,7 @@ use crate::commands::render::{AppliedDoc, PackageKey};
 use crate::error::{Error, Kind, Result};
 use crate::keychain::{InstallKind, Installed, Keychain, Plan, Planned, Role, requested_list};
 use crate::output::print_line;
+use crate::registry::install::Prepared;
 
 /// Largest config file read.
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
@@ -28,7 +29,15 @@ pub struct Entry {
     #[serde(default)]
     pub keys: Vec<String>,
     /// Package directory, relative to the config file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Registry package in place of `path`: `npm:NAME@VERSION` / `pypi:NAME==VERSION`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// For a `source` whose keys the owner declared: its `run` (with `keys`, that
+    /// declaration is made again on a machine that fetches it anew).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<Vec<String>>,
     /// Expected `kw1:` digest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
@@ -60,12 +69,23 @@ fn export(ctx: &Ctx, output: Option<&Path>, only: &[String]) -> Result<()> {
             continue;
         }
         let keys = inst.granted_requested();
+        let origin = crate::registry::origin(&ctx.vault_path, &inst.row.path, &inst.row.manifest)
+            .filter(|o| o.registry().is_some());
+        let run = origin
+            .as_ref()
+            .filter(|o| o.owner_declared())
+            .map(|_| inst.manifest.run.clone());
+        let source = origin.map(|o| o.source);
         doc.insert(
             inst.name().to_owned(),
             Entry {
                 version: Some(inst.row.version.clone()),
                 keys,
-                path: Some(base.show(Path::new(&inst.row.path))),
+                path: source
+                    .is_none()
+                    .then(|| base.show(Path::new(&inst.row.path))),
+                source,
+                run,
                 sha256: Some(inst.row.digest.clone()),
             },
         );
@@ -223,8 +243,10 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
     let mut kc = ctx.open(Role::Owner("applying a config"))?;
     // Everything is hashed and checked before the single write transaction.
     let mut work: Vec<Planned> = Vec::new();
+    let mut fetched = Vec::new();
     for (name, entry) in &config {
-        let plan = plan_entry(ctx, &kc, file, &base, name, entry)?;
+        let (plan, prepared) = plan_entry(ctx, &kc, file, &base, name, entry)?;
+        fetched.push(prepared);
         let wanted: BTreeSet<String> = entry.keys.iter().cloned().collect();
         work.push((plan, wanted));
     }
@@ -252,6 +274,14 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
         .collect();
     if !changing.is_empty() || !pruned.is_empty() {
         kc.apply_config(file, &changing, &pruned)?;
+        for (prepared, (plan, _)) in fetched.into_iter().zip(&work) {
+            if let Some(p) = prepared {
+                p.commit(&ctx.vault_path, plan);
+            }
+        }
+        for inst in &pruned {
+            crate::registry::install::remove_uninstalled(&ctx.vault_path, inst);
+        }
     }
     report(ctx, &changing, &pruned, &missing);
     Ok(())
@@ -264,14 +294,51 @@ fn plan_entry(
     base: &Path,
     name: &str,
     entry: &Entry,
-) -> Result<Plan> {
+) -> Result<(Plan, Option<Prepared>)> {
     let at = |what: String| format!("{}: `{name}`: {what}", file.display());
-    let path = entry.path.as_deref().ok_or_else(|| {
-        Error::general(at("has no `path`".into()))
-            .code("config-invalid")
-            .hint("give the package directory, relative to the config file")
-    })?;
-    let plan = kc.plan(&base.join(path), &ctx.out)?;
+    let (plan, prepared, path) = match (&entry.path, &entry.source) {
+        (Some(_), Some(_)) => {
+            return Err(Error::general(at("has both `path` and `source`".into()))
+                .code("config-invalid")
+                .hint("keep one: `path` for a folder, `source` for a registry package"));
+        }
+        (None, None) => {
+            return Err(Error::general(at("has no `path` (or `source`)".into()))
+                .code("config-invalid")
+                .hint(
+                "give the package directory, relative to the config file, or \"source\": \"npm:NAME@VERSION\"",
+            ));
+        }
+        (Some(path), None) => {
+            if entry.run.is_some() {
+                return Err(
+                    Error::general(at("has `run`, which only a `source` takes".into()))
+                        .code("config-invalid")
+                        .hint("a package folder declares its run in its own instant.package.json"),
+                );
+            }
+            (kc.plan(&base.join(path), &ctx.out)?, None, path.clone())
+        }
+        (None, Some(source)) => {
+            let src = crate::registry::parse_source(source)
+                .map_err(|e| Error::usage(at(e.message.clone())).hint(e.hints.join("; ")))?;
+            let prepared = crate::registry::install::prepare(
+                kc,
+                &ctx.vault_path,
+                &src,
+                &crate::registry::Overlay {
+                    keys: entry.keys.clone(),
+                    run: entry.run.clone().unwrap_or_default(),
+                    fallback: true,
+                    ..crate::registry::Overlay::default()
+                },
+                false,
+                &ctx.out,
+            )?;
+            let plan = kc.plan(prepared.path(), &ctx.out)?;
+            (plan, Some(prepared), src.to_string())
+        }
+    };
     if plan.manifest.name != name {
         return Err(Error::general(at(format!(
             "the manifest at `{path}` is named `{}`",
@@ -316,7 +383,7 @@ fn plan_entry(
                     .map(|n| format!("did you mean {n}?"))));
         }
     }
-    Ok(plan)
+    Ok((plan, prepared))
 }
 
 fn report(ctx: &Ctx, changing: &[&Planned], pruned: &[&Installed], missing: &[(&str, &str)]) {

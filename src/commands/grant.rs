@@ -103,6 +103,7 @@ pub fn cmd_uninstall(ctx: &Ctx, package_arg: &str) -> Result<()> {
     let mut kc = ctx.open(Role::Owner("uninstalling a package"))?;
     let inst = kc.package(package_arg)?;
     kc.uninstall(&inst)?;
+    crate::registry::install::remove_uninstalled(&ctx.vault_path, &inst);
     if ctx.out.json {
         ctx.out.json_doc(&UninstalledDoc {
             package: inst.name(),

@@ -9,12 +9,22 @@ use crate::error::Result;
 use crate::keychain::{InstallKind, KeyState, Keychain, Plan, Role, key_states, requested_list};
 use crate::output::sanitize;
 use crate::prompt;
+use crate::registry::{self, Overlay, install::Prepared};
 use crate::secret::SecretBytes;
 
 /// `keyward install`.
 pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
     let mut kc = ctx.open(Role::Owner("installing a package"))?;
-    let plan = kc.plan(&args.path, &ctx.out)?;
+    let prepared = registry_folder(ctx, &kc, args)?;
+    let path = prepared
+        .as_ref()
+        .map_or(args.path.as_path(), Prepared::path);
+    let plan = kc.plan(path, &ctx.out)?;
+    if let Some(p) = &prepared {
+        for check in p.checks() {
+            ctx.out.info(check);
+        }
+    }
     for warning in &plan.manifest.warnings {
         ctx.out.warn(warning);
     }
@@ -38,6 +48,9 @@ pub fn cmd_install(ctx: &Ctx, args: &InstallArgs) -> Result<()> {
     let changed = plan.changes_with(&approvals) || !values.is_empty();
     if changed {
         kc.install(&plan, &approvals, &values)?;
+        if let Some(p) = prepared {
+            p.commit(&ctx.vault_path, &plan);
+        }
     }
     let present = kc.secret_names()?;
     let states = key_states(&plan.manifest, &approvals, &present);
@@ -53,6 +66,40 @@ fn previous_approvals(kc: &Keychain, plan: &Plan) -> Result<BTreeSet<String>> {
         Some(prev) if prev.revoked() => kc.keys_before_auto_revoke(prev.name()),
         Some(prev) => Ok(prev.granted.clone()),
     }
+}
+
+/// For `npm:`/`pypi:` arguments, the store folder to install from (fetched and checked).
+fn registry_folder(
+    ctx: &Ctx,
+    kc: &crate::keychain::Keychain,
+    args: &InstallArgs,
+) -> Result<Option<Prepared>> {
+    let arg = args.path.to_string_lossy();
+    let overlay = Overlay {
+        manifest: args.manifest.clone(),
+        keys: args.keys.clone(),
+        run: args.run.clone(),
+        ..Overlay::default()
+    };
+    if !registry::is_registry(&arg) {
+        if overlay.given() || args.allow_build {
+            return Err(crate::error::Error::usage(
+                "--manifest, --key, --run and --allow-build are for registry packages (npm:NAME@VERSION, pypi:NAME==VERSION)",
+            )
+            .hint("a package folder declares its keys in its own instant.package.json"));
+        }
+        return Ok(None);
+    }
+    let source = registry::parse_source(&arg)?;
+    let prepared = registry::install::prepare(
+        kc,
+        &ctx.vault_path,
+        &source,
+        &overlay,
+        args.allow_build,
+        &ctx.out,
+    )?;
+    Ok(Some(prepared))
 }
 
 fn show_plan(

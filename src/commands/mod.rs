@@ -7,6 +7,7 @@ mod init;
 mod install;
 mod keychain;
 mod log;
+mod mcp;
 mod new;
 mod rekey;
 mod render;
@@ -100,6 +101,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Status { check } => view::cmd_status(&ctx, check),
         Command::Config(cmd) => config::cmd_config(&ctx, &cmd),
         Command::Rekey(args) => rekey::cmd_rekey(&ctx, &args),
+        Command::Mcp(cmd) => mcp::cmd_mcp(&ctx, &cmd),
     };
     done.map(|()| 0).map_err(|e| match &package_arg {
         Some(arg) => suggest_package(&ctx, arg, e),

@@ -146,6 +146,10 @@ pub struct ListedDoc<'a> {
     pub keys_requested: usize,
     pub path: &'a str,
     pub digest: &'a str,
+    /// `npm:NAME@VERSION` / `pypi:NAME==VERSION` for a registry package, else null.
+    pub source: Option<&'a str>,
+    /// Whether the owner, not the package, declared its keys.
+    pub owner_declared: bool,
 }
 
 /// `list --json`.
@@ -173,6 +177,13 @@ pub struct InspectDoc<'a> {
     pub short_values: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<Vec<ChangeDoc<'a>>>,
+    /// `npm:NAME@VERSION` / `pypi:NAME==VERSION` for a registry package, else null.
+    pub source: Option<&'a str>,
+    /// Where the manifest came from: `package`, `server.json`, `owner-declared`,
+    /// `derived` (registry packages only).
+    pub manifest_origin: Option<&'a str>,
+    /// Whether the owner, not the package, declared its keys.
+    pub owner_declared: bool,
 }
 
 /// A revoked package in `status --json`.

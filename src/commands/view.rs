@@ -11,6 +11,7 @@ use crate::commands::render::{
 use crate::error::{Error, Result};
 use crate::keychain::{Installed, Keychain, PinCheck, Role, decide};
 use crate::output::{print_line, sanitize, table};
+use crate::registry::Origin;
 
 /// Everything the views need: the keychain and its packages, re-verified.
 struct View {
@@ -52,7 +53,13 @@ pub fn cmd_list(ctx: &Ctx) -> Result<()> {
     let view = gather(ctx, None)?;
     let mut rows = Vec::new();
     let mut docs = Vec::new();
-    for (inst, check) in &view.packages {
+    let origins: Vec<Option<Origin>> = view
+        .packages
+        .iter()
+        .map(|(inst, _)| origin_of(ctx, inst))
+        .collect();
+    let any_source = origins.iter().any(Option::is_some);
+    for ((inst, check), origin) in view.packages.iter().zip(&origins) {
         let state = match check {
             Err(_) => "unreadable",
             Ok(_) => state_word(inst, &view.present),
@@ -67,13 +74,19 @@ pub fn cmd_list(ctx: &Ctx) -> Result<()> {
             keys_requested: requested,
             path: &inst.row.path,
             digest: &inst.row.digest,
+            source: origin.as_ref().map(|o| o.source.as_str()),
+            owner_declared: origin.as_ref().is_some_and(Origin::owner_declared),
         });
-        rows.push(vec![
+        let mut row = vec![
             inst.name().to_owned(),
             inst.row.version.clone(),
             crate::output::paint_state(state, ctx.out.color_stdout),
             format!("{granted}/{requested}"),
-        ]);
+        ];
+        if any_source {
+            row.push(origin.as_ref().map_or_else(String::new, origin_text));
+        }
+        rows.push(row);
     }
     warn_tampered(ctx, &view.tampered);
     if ctx.out.json {
@@ -87,9 +100,27 @@ pub fn cmd_list(ctx: &Ctx) -> Result<()> {
             view.kc.name()
         ));
     } else {
-        print_line(&table(&["PACKAGE", "VERSION", "STATE", "KEYS"], &rows));
+        let mut header = vec!["PACKAGE", "VERSION", "STATE", "KEYS"];
+        if any_source {
+            header.push("SOURCE");
+        }
+        print_line(&table(&header, &rows));
     }
     Ok(())
+}
+
+/// Where a store package came from (none for a local package folder).
+fn origin_of(ctx: &Ctx, inst: &Installed) -> Option<Origin> {
+    crate::registry::origin(&ctx.vault_path, &inst.row.path, &inst.row.manifest)
+}
+
+/// `npm:x@1.0.0`, plus `(owner-declared)` when the owner declared its keys.
+fn origin_text(o: &Origin) -> String {
+    if o.owner_declared() {
+        format!("{} (owner-declared)", sanitize(&o.source))
+    } else {
+        sanitize(&o.source).into_owned()
+    }
 }
 
 fn warn_tampered(ctx: &Ctx, tampered: &[String]) {
@@ -114,6 +145,7 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
     }
     let states = inst.key_states(&view.present);
     let short = view.kc.short_values(&inst.granted)?;
+    let origin = origin_of(ctx, &inst);
     if ctx.out.json {
         ctx.out.json_doc(&InspectDoc {
             name: inst.name(),
@@ -130,17 +162,24 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
             run: &inst.manifest.run,
             short_values: &short,
             changes: diff.then(|| render::change_docs(&check.changes)),
+            source: origin.as_ref().map(|o| o.source.as_str()),
+            manifest_origin: origin.as_ref().map(|o| o.manifest.as_str()),
+            owner_declared: origin.as_ref().is_some_and(Origin::owner_declared),
         });
     } else {
         let color = ctx.out.color_stdout;
-        print_line(&inspect_text(
-            &inst,
-            &check,
-            &states,
-            &view.present,
-            diff,
-            color,
-        ));
+        let mut text = inspect_text(&inst, &check, &states, &view.present, diff, color);
+        if let Some(o) = &origin {
+            let at = text.find("  pinned").unwrap_or(0);
+            let how = match o.manifest.as_str() {
+                "package" => "manifest: the package's own",
+                "server.json" => "manifest: from its MCP server.json",
+                "owner-declared" => "manifest: owner-declared",
+                _ => "manifest: none declared, no keys",
+            };
+            text.insert_str(at, &format!("  source   {} ({how})\n", sanitize(&o.source)));
+        }
+        print_line(&text);
         for key in &short {
             ctx.out.warn(format!(
                 "{key} is shorter than 4 bytes, so run cannot mask it in output"

@@ -165,6 +165,24 @@ impl Keychain {
         })
     }
 
+    /// Writes several planned installs with their approvals and the values of new
+    /// secrets, in one transaction (`mcp import`).
+    pub fn install_all(
+        &mut self,
+        installs: &[(&Plan, &BTreeSet<String>)],
+        values: &[(String, SecretBytes)],
+    ) -> Result<()> {
+        self.write(|w| {
+            for (name, value) in values {
+                w.store_value(name, value)?;
+            }
+            for (plan, approvals) in installs {
+                w.write_plan(plan, approvals)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Applies a config: the changing plans and the uninstalls, all or nothing.
     pub fn apply_config(
         &mut self,

@@ -10,6 +10,7 @@
 #![allow(dead_code)] // each test module uses a different part of the harness
 
 pub mod forge;
+pub mod net;
 pub mod pkg;
 pub mod term;
 

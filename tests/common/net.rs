@@ -1,0 +1,140 @@
+//! Registry access for the tests that fetch real packages: npm and pip caches under
+//! `target/test-cache/` (each exact version is downloaded once per CI run), and the
+//! machine's network settings (proxies, CA bundles, registry mirrors) passed through
+//! the harness's clean environment.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::TestEnv;
+
+/// The server-everything release the tests pin (`npm view
+/// @modelcontextprotocol/server-everything versions`).
+pub const EVERYTHING: &str = "@modelcontextprotocol/server-everything";
+/// Its pinned version.
+pub const EVERYTHING_VERSION: &str = "2026.8.31";
+/// An earlier release, for an update between two pins.
+pub const EVERYTHING_OTHER_VERSION: &str = "2026.8.18";
+/// The official TypeScript MCP SDK, whose stdio client drives the server.
+pub const MCP_SDK: &str = "@modelcontextprotocol/sdk@1.32.2";
+/// A small pure-Python wheel with a console script.
+pub const PYPI_PACKAGE: &str = "cowsay==6.1";
+
+/// Longest a fetching command may take on a cold cache.
+pub const NET_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Variables of the test's own environment that tell npm and pip how to reach the
+/// registries (never credentials of keyward).
+const PASSED: &[&str] = &[
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+    "https_proxy",
+    "http_proxy",
+    "no_proxy",
+    "NODE_EXTRA_CA_CERTS",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "PIP_CERT",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_TRUSTED_HOST",
+    "PIP_DEFAULT_TIMEOUT",
+    "npm_config_registry",
+    "NPM_CONFIG_REGISTRY",
+];
+
+/// `target/test-cache/NAME`.
+pub fn cache_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-cache")
+        .join(name);
+    std::fs::create_dir_all(&dir).expect("create the test cache");
+    dir
+}
+
+/// The variables a fetching command gets on top of the harness's clean environment.
+pub fn net_env() -> Vec<(String, OsString)> {
+    let mut vars: Vec<(String, OsString)> = PASSED
+        .iter()
+        .filter_map(|k| std::env::var_os(k).map(|v| (k.to_string(), v)))
+        .collect();
+    vars.push(("npm_config_cache".into(), cache_dir("npm").into()));
+    vars.push(("npm_config_prefer_offline".into(), "true".into()));
+    vars.push(("npm_config_update_notifier".into(), "false".into()));
+    vars.push(("PIP_CACHE_DIR".into(), cache_dir("pip").into()));
+    vars.push(("PIP_DISABLE_PIP_VERSION_CHECK".into(), "1".into()));
+    vars
+}
+
+impl TestEnv {
+    /// `keyward` with the clean environment plus registry access, and a long timeout.
+    pub fn net_cmd(&self) -> assert_cmd::Command {
+        let mut cmd = self.cmd();
+        for (k, v) in net_env() {
+            cmd.env(k, v);
+        }
+        cmd.timeout(NET_TIMEOUT);
+        cmd
+    }
+}
+
+static SDK: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// The folder with the MCP SDK installed (once per CI run) and `client.mjs`: a stdio
+/// MCP client that starts `argv[2..]`, lists the tools, calls the tool named by
+/// MCP_TOOL, and prints `{"tools": [...], "text": "..."}`.
+pub fn mcp_client() -> PathBuf {
+    let mut guard = SDK.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(dir) = guard.as_ref() {
+        return dir.clone();
+    }
+    let dir = cache_dir("mcp-client");
+    if !dir
+        .join("node_modules/@modelcontextprotocol/sdk/package.json")
+        .is_file()
+    {
+        let out = std::process::Command::new("npm")
+            .args([
+                "install",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .arg(MCP_SDK)
+            .env_clear()
+            .env("PATH", super::PATH)
+            .env("HOME", &dir)
+            .envs(net_env())
+            .output()
+            .expect("run npm to install the MCP SDK");
+        assert!(
+            out.status.success(),
+            "npm install {MCP_SDK} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::write(
+        dir.join("client.mjs"),
+        r#"import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+const [command, ...args] = process.argv.slice(2);
+const transport = new StdioClientTransport({ command, args, env: process.env, stderr: "inherit" });
+const client = new Client({ name: "keyward-test", version: "1.0.0" });
+await client.connect(transport);
+const { tools } = await client.listTools();
+const result = await client.callTool({ name: process.env.MCP_TOOL, arguments: {} });
+const text = result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+console.log(JSON.stringify({ tools: tools.map((t) => t.name), text }));
+await client.close();
+"#,
+    )
+    .expect("write client.mjs");
+    *guard = Some(dir.clone());
+    dir
+}
