@@ -45,6 +45,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand status 'What needs the owner: unapproved requests, missing values, changed packages'
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
+            cand key 'Inside a package started by `keyward run`: print one of its granted keys'
+            cand report 'Per package and key: when it was granted, last run, last read, grants never read'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
@@ -480,12 +482,47 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;config;help;help'= {
         }
         &'keyward;run'= {
+            cand --deliver 'How the keys reach the package, for this run [default: the manifest''s `deliver`, else env]'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
             cand --color 'When to use colour'
             cand --no-mask 'Replace keyward with the package (exec): no output masking, no extra process'
             cand --inherit-env 'Pass the caller''s whole environment instead of the allowlist'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;key'= {
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;report'= {
+            cand --package 'Only this package'
+            cand --since 'The period starts here: YYYY-MM-DD (UTC) or RFC 3339 [default: everything]'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
             cand --json 'Print one JSON document instead of text (errors too, on stderr)'
             cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
             cand -q 'Print only errors and the data asked for'
@@ -562,6 +599,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand status 'What needs the owner: unapproved requests, missing values, changed packages'
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
+            cand key 'Inside a package started by `keyward run`: print one of its granted keys'
+            cand report 'Per package and key: when it was granted, last run, last read, grants never read'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
@@ -622,6 +661,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;config;apply'= {
         }
         &'keyward;help;run'= {
+        }
+        &'keyward;help;key'= {
+        }
+        &'keyward;help;report'= {
         }
         &'keyward;help;log'= {
         }

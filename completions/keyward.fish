@@ -48,6 +48,8 @@ complete -c keyward -n "__fish_keyward_needs_command" -f -a "inspect" -d 'Show a
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "status" -d 'What needs the owner: unapproved requests, missing values, changed packages'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "config" -d 'Export or apply the keychain\'s grants as a JSON file'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "key" -d 'Inside a package started by `keyward run`: print one of its granted keys'
+complete -c keyward -n "__fish_keyward_needs_command" -f -a "report" -d 'Per package and key: when it was granted, last run, last read, grants never read'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "completions" -d 'Print a completion script'
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "digest" -d 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
@@ -339,6 +341,9 @@ complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
 complete -c keyward -n "__fish_keyward_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l deliver -d 'How the keys reach the package, for this run [default: the manifest\'s `deliver`, else env]' -r -f -a "env\t'Environment variables (the default)'
+files\t'0400 files in a private run folder'
+socket\t'A unix socket, one checked and audited read at a time'"
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand run" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
@@ -352,6 +357,30 @@ complete -c keyward -n "__fish_keyward_using_subcommand run" -s q -l quiet -d 'P
 complete -c keyward -n "__fish_keyward_using_subcommand run" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand run" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand key" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand key" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand key" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand key" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand key" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand key" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand key" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand key" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand key" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand report" -l package -d 'Only this package' -r
+complete -c keyward -n "__fish_keyward_using_subcommand report" -l since -d 'The period starts here: YYYY-MM-DD (UTC) or RFC 3339 [default: everything]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand report" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand report" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand report" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand report" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand report" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand report" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand report" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand log" -l package -d 'Only entries about this package' -r
 complete -c keyward -n "__fish_keyward_using_subcommand log" -l limit -d 'Only the newest N entries' -r
 complete -c keyward -n "__fish_keyward_using_subcommand log" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
@@ -388,23 +417,25 @@ complete -c keyward -n "__fish_keyward_using_subcommand digest" -s q -l quiet -d
 complete -c keyward -n "__fish_keyward_using_subcommand digest" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand digest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand digest" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "init" -d 'Create the vault and its master key'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "keychain" -d 'Create, list and remove keychains; rotate their bearer tokens'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "secret" -d 'Store, list, remove and read secrets'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "new" -d 'Write a new package\'s instant.package.json (never overwrites one)'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "install" -d 'Install or update a package: pin its code and approve the keys it requests'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "approve" -d 'Approve keys the package\'s manifest requests'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "revoke" -d 'Revoke approved keys'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "uninstall" -d 'Remove a package and all its grants'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "list" -d 'List the keychain\'s packages with their state'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "inspect" -d 'Show a package: manifest, pin, current digest, and each key\'s state'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "status" -d 'What needs the owner: unapproved requests, missing values, changed packages'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "config" -d 'Export or apply the keychain\'s grants as a JSON file'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "completions" -d 'Print a completion script'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "digest" -d 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
-complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run log completions digest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "init" -d 'Create the vault and its master key'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "keychain" -d 'Create, list and remove keychains; rotate their bearer tokens'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "secret" -d 'Store, list, remove and read secrets'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "new" -d 'Write a new package\'s instant.package.json (never overwrites one)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "install" -d 'Install or update a package: pin its code and approve the keys it requests'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "approve" -d 'Approve keys the package\'s manifest requests'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "revoke" -d 'Revoke approved keys'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "uninstall" -d 'Remove a package and all its grants'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "list" -d 'List the keychain\'s packages with their state'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "inspect" -d 'Show a package: manifest, pin, current digest, and each key\'s state'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "status" -d 'What needs the owner: unapproved requests, missing values, changed packages'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "config" -d 'Export or apply the keychain\'s grants as a JSON file'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "run" -d 'Verify a package and launch it with exactly its approved keys'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "key" -d 'Inside a package started by `keyward run`: print one of its granted keys'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "report" -d 'Per package and key: when it was granted, last run, last read, grants never read'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "log" -d 'Show the keychain\'s audit log, or verify its HMAC chain'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "completions" -d 'Print a completion script'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "digest" -d 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and not __fish_seen_subcommand_from init keychain secret new install approve revoke uninstall list inspect status config run key report log completions digest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "create" -d 'Create a keychain and print its bearer token once, alone on stdout'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "list" -d 'List keychains: name, tokens, secrets, creation time'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "rm" -d 'Remove a keychain with all its secrets and tokens'

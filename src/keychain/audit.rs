@@ -51,6 +51,8 @@ pub enum Action {
     Run,
     /// A config file was applied.
     ConfigApply,
+    /// A running package read one key over its run socket (`deliver: socket`).
+    KeyRead,
 }
 
 impl Action {
@@ -72,6 +74,7 @@ impl Action {
             Action::RunStart => "run-start",
             Action::Run => "run",
             Action::ConfigApply => "config-apply",
+            Action::KeyRead => "key-read",
         }
     }
 }

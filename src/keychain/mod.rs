@@ -17,6 +17,7 @@ mod install;
 mod launch;
 mod packages;
 mod pin;
+pub mod reads;
 mod rotate;
 mod secrets;
 
@@ -27,7 +28,7 @@ pub use admin::{create_keychain, init_vault, list_keychains, remove_keychain};
 pub use audit::Action;
 pub use grants::decide;
 pub use install::{InstallKind, Plan, Planned};
-pub use launch::Launch;
+pub use launch::{Launch, RunHow};
 pub use packages::{Installed, KeyState, key_states, not_requested, requested_list};
 pub use pin::{PinCheck, hash_tree};
 
