@@ -8,6 +8,7 @@ mod canaries;
 mod completion;
 mod concurrency;
 mod config;
+mod deliver;
 mod digest_cli;
 mod disk_full;
 mod double_opt_in;

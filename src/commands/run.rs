@@ -106,6 +106,7 @@ impl Run<'_> {
     /// `--no-mask`, else supervised with masked output.
     fn with_env(&self, mut kc: Keychain, launch: Launch) -> Result<u8> {
         let Launch { names, values } = launch;
+        crate::deliver::sweep_stale();
         let env = self.environment(Given::Values(&values));
         let what = self.launchable(&env);
         kc.record_launch(self.inst, &names, self.how)?;

@@ -103,21 +103,38 @@ fn file_error(name: &str, dir: &Path, e: &std::io::Error) -> Error {
     .hint("check free space and permissions there, or use --deliver socket or env")
 }
 
-/// `$XDG_RUNTIME_DIR/keyward`, else `$TMPDIR/keyward-UID`, else `/tmp/keyward-UID`:
-/// created 0700 when missing; refused unless it is a real folder of ours, 0700.
-pub fn base_dir() -> Result<PathBuf> {
-    let uid = rustix::process::geteuid().as_raw();
+/// `$XDG_RUNTIME_DIR/keyward`, else `$TMPDIR/keyward-UID`, else `/tmp/keyward-UID`.
+fn base_path(uid: u32) -> PathBuf {
     let absolute = |var: &str| {
         std::env::var_os(var)
             .map(PathBuf::from)
             .filter(|p| p.is_absolute() && p.is_dir())
     };
-    let base = match absolute("XDG_RUNTIME_DIR") {
+    match absolute("XDG_RUNTIME_DIR") {
         Some(run) => run.join("keyward"),
         None => absolute("TMPDIR")
             .unwrap_or_else(|| PathBuf::from("/tmp"))
             .join(format!("keyward-{uid}")),
-    };
+    }
+}
+
+/// Sweeps dead runs' folders when the base exists and is ours (`env` runs, which
+/// make no folder, still clean up after a killed `files` or `socket` run).
+pub fn sweep_stale() {
+    let uid = rustix::process::geteuid().as_raw();
+    let base = base_path(uid);
+    if fs::symlink_metadata(&base)
+        .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0)
+    {
+        sweep(&base);
+    }
+}
+
+/// The base of run folders ([`base_path`]): created 0700 when missing; refused
+/// unless it is a real folder of ours, 0700.
+pub fn base_dir() -> Result<PathBuf> {
+    let uid = rustix::process::geteuid().as_raw();
+    let base = base_path(uid);
     match DirBuilder::new().mode(0o700).create(&base) {
         Ok(()) => {
             fs::set_permissions(&base, fs::Permissions::from_mode(0o700))
