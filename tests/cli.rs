@@ -34,6 +34,7 @@ mod permissions;
 mod quickstart;
 mod run;
 mod run_mask;
+mod sdk;
 mod secret;
 mod token;
 mod unlock;
