@@ -232,3 +232,99 @@ fn content_matches(e: &EntryPoint, pinned: &[Entry]) -> bool {
     }
     offset == pin.size && crate::token::hex(&hasher.finalize()) == pin.sha256
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// A package running `run`, with `lib/util.sh`; its guard and pinned entries.
+    fn package(run: &str, entry: &[u8]) -> (tempfile::TempDir, Manifest, Vec<Entry>) {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = format!(r#"{{"name": "g", "version": "1", "run": {run}}}"#);
+        fs::write(dir.path().join("instant.package.json"), &manifest).unwrap();
+        fs::write(dir.path().join("run.sh"), entry).unwrap();
+        fs::set_permissions(dir.path().join("run.sh"), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::create_dir(dir.path().join("lib")).unwrap();
+        fs::write(dir.path().join("lib/util.sh"), "echo util\n").unwrap();
+        let m = crate::manifest::parse(manifest.as_bytes(), &dir.path().join("x")).unwrap();
+        let opts = crate::digest::Options {
+            progress: false,
+            small: true,
+        };
+        let tree = crate::digest::digest_tree(dir.path(), &opts).unwrap();
+        (dir, m, tree.entries)
+    }
+
+    const SCRIPT: &[u8] = b"#!/bin/sh\necho good\n";
+
+    #[test]
+    fn an_untouched_tree_passes() {
+        let (dir, m, pinned) = package(r#"["./run.sh"]"#, SCRIPT);
+        let guard = Guard::open(dir.path(), &m, &pinned);
+        assert!(guard.recheck(&pinned).is_ok());
+        let (program, arg0) = guard.program(&"x/run.sh".into());
+        assert_eq!(
+            (program, arg0),
+            ("x/run.sh".into(), None),
+            "a script runs by name"
+        );
+    }
+
+    #[test]
+    fn a_file_renamed_over_the_entry_point_is_caught() {
+        let (dir, m, pinned) = package(r#"["./run.sh"]"#, SCRIPT);
+        let guard = Guard::open(dir.path(), &m, &pinned);
+        // Without the tree held (a large tree), the entry point itself is still checked.
+        let entry_only = Guard {
+            entry: Guard::open(dir.path(), &m, &pinned).entry,
+            tree: Vec::new(),
+        };
+        let evil = dir.path().join("..evil");
+        fs::write(&evil, b"#!/bin/sh\necho EVIL\n").unwrap();
+        fs::rename(&evil, dir.path().join("run.sh")).unwrap();
+        assert_eq!(
+            guard.recheck(&pinned),
+            Err(String::new()),
+            "the root folder changed first"
+        );
+        assert_eq!(entry_only.recheck(&pinned), Err("run.sh".into()));
+    }
+
+    #[test]
+    fn a_script_modified_in_place_or_a_file_added_is_caught() {
+        let (dir, m, pinned) = package(r#"["sh", "./run.sh"]"#, SCRIPT);
+        let guard = Guard::open(dir.path(), &m, &pinned);
+        fs::write(dir.path().join("run.sh"), b"#!/bin/sh\necho EVIL\n").unwrap();
+        assert_eq!(guard.recheck(&pinned), Err("run.sh".into()));
+        let entry_only = Guard {
+            entry: Guard::open(dir.path(), &m, &pinned).entry,
+            tree: Vec::new(),
+        };
+        assert_eq!(
+            entry_only.recheck(&pinned),
+            Err("run.sh".into()),
+            "held after the change: its content is not the pinned content"
+        );
+        let (dir, m, pinned) = package(r#"["sh", "./run.sh"]"#, SCRIPT);
+        let guard = Guard::open(dir.path(), &m, &pinned);
+        fs::write(dir.path().join("lib/sitecustomize.py"), b"x").unwrap();
+        assert_eq!(guard.recheck(&pinned), Err("lib".into()));
+    }
+
+    #[test]
+    fn an_elf_entry_point_runs_through_its_descriptor() {
+        let elf = fs::read("/bin/true").unwrap();
+        let (dir, m, pinned) = package(r#"["./run.sh"]"#, &elf);
+        let guard = Guard::open(dir.path(), &m, &pinned);
+        let (program, arg0) = guard.program(&"pkg/run.sh".into());
+        assert!(
+            program.to_string_lossy().starts_with("/proc/self/fd/"),
+            "{program:?}"
+        );
+        assert_eq!(arg0, Some("pkg/run.sh".into()));
+        assert!(guard.recheck(&pinned).is_ok());
+    }
+}

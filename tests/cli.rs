@@ -24,6 +24,7 @@ mod integrity;
 mod keychain;
 mod keyring;
 mod kill_loop;
+mod launch_race;
 mod leaks;
 mod manifest_rules;
 mod new;
