@@ -40,6 +40,9 @@ _keyward() {
             keyward,install)
                 cmd="keyward__subcmd__install"
                 ;;
+            keyward,key)
+                cmd="keyward__subcmd__key"
+                ;;
             keyward,keychain)
                 cmd="keyward__subcmd__keychain"
                 ;;
@@ -57,6 +60,9 @@ _keyward() {
                 ;;
             keyward,rekey)
                 cmd="keyward__subcmd__rekey"
+                ;;
+            keyward,report)
+                cmd="keyward__subcmd__report"
                 ;;
             keyward,revoke)
                 cmd="keyward__subcmd__revoke"
@@ -115,6 +121,9 @@ _keyward() {
             keyward__subcmd__help,install)
                 cmd="keyward__subcmd__help__subcmd__install"
                 ;;
+            keyward__subcmd__help,key)
+                cmd="keyward__subcmd__help__subcmd__key"
+                ;;
             keyward__subcmd__help,keychain)
                 cmd="keyward__subcmd__help__subcmd__keychain"
                 ;;
@@ -132,6 +141,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help,rekey)
                 cmd="keyward__subcmd__help__subcmd__rekey"
+                ;;
+            keyward__subcmd__help,report)
+                cmd="keyward__subcmd__help__subcmd__report"
                 ;;
             keyward__subcmd__help,revoke)
                 cmd="keyward__subcmd__help__subcmd__revoke"
@@ -278,7 +290,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run key report log rekey mcp completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +564,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help)
-            opts="init keychain secret new install approve revoke uninstall list inspect status config run log rekey mcp completions digest help"
+            opts="init keychain secret new install approve revoke uninstall list inspect status config run key report log rekey mcp completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +704,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__key)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -874,6 +900,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__rekey)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1100,6 +1140,36 @@ _keyward() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__key)
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1715,6 +1785,44 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__report)
+            opts="-k -q -v -h -V --package --since --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --package)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__revoke)
             opts="-k -q -v -h -V --all --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1746,12 +1854,16 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__run)
-            opts="-k -q -v -h -V --no-mask --inherit-env --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --no-mask --inherit-env --deliver --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --deliver)
+                    COMPREPLY=($(compgen -W "env files socket" -- "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -46,6 +46,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand status 'What needs the owner: unapproved requests, missing values, changed packages'
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
+            cand key 'Inside a package started by `keyward run`: print one of its granted keys'
+            cand report 'Per package and key: when it was granted, last run, last read, grants never read'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand rekey 'Move the vault''s master key to another backend (owner)'
             cand mcp 'Put MCP servers behind keyward: add, import and list client config entries'
@@ -511,12 +513,49 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;config;help;help'= {
         }
         &'keyward;run'= {
+            cand --deliver 'How the keys reach the package, for this run [default: the manifest''s `deliver`, else env]'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
             cand --color 'When to use colour'
             cand --no-mask 'Replace keyward with the package (exec): no output masking, no extra process'
             cand --inherit-env 'Pass the caller''s whole environment instead of the allowlist'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;key'= {
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;report'= {
+            cand --package 'Only this package'
+            cand --since 'The period starts here: YYYY-MM-DD (UTC) or RFC 3339 [default: everything]'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
             cand --json 'Print one JSON document instead of text (errors too, on stderr)'
             cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
             cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
@@ -710,6 +749,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand status 'What needs the owner: unapproved requests, missing values, changed packages'
             cand config 'Export or apply the keychain''s grants as a JSON file'
             cand run 'Verify a package and launch it with exactly its approved keys'
+            cand key 'Inside a package started by `keyward run`: print one of its granted keys'
+            cand report 'Per package and key: when it was granted, last run, last read, grants never read'
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand rekey 'Move the vault''s master key to another backend (owner)'
             cand mcp 'Put MCP servers behind keyward: add, import and list client config entries'
@@ -772,6 +813,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;config;apply'= {
         }
         &'keyward;help;run'= {
+        }
+        &'keyward;help;key'= {
+        }
+        &'keyward;help;report'= {
         }
         &'keyward;help;log'= {
         }

@@ -210,6 +210,27 @@ pub enum Command {
     )]
     Run(RunArgs),
 
+    /// Inside a package started by `keyward run`: print one of its granted keys
+    ///
+    /// Asks the run's socket (deliver: socket), then reads $CREDENTIALS_DIRECTORY
+    /// (deliver: files), then the environment (deliver: env). Prints the value exactly,
+    /// with a newline only on a terminal. Outside a run it fails with exit 4.
+    #[command(after_long_help = "Examples:\n  STRIPE_SECRET_KEY=$(keyward key STRIPE_SECRET_KEY)")]
+    Key {
+        /// The key, as the package's manifest requests it
+        name: String,
+    },
+
+    /// Per package and key: when it was granted, last run, last read, grants never read
+    ///
+    /// Read from the audit log (approvals, runs, socket reads) and the current grants.
+    /// A grant counts as used in the period when a run delivered it (deliver: env or
+    /// files) or the package read it over the socket (deliver: socket).
+    #[command(
+        after_long_help = "Examples:\n  keyward report\n  keyward report --package @acme/charge --since 2025-01-01 --json"
+    )]
+    Report(ReportArgs),
+
     /// Show the keychain's audit log, or verify its HMAC chain
     #[command(
         after_long_help = "Examples:\n  keyward log --package @acme/stripe-charge --limit 20\n  keyward log --verify"
@@ -268,9 +289,39 @@ pub struct RunArgs {
     /// Pass the caller's whole environment instead of the allowlist
     #[arg(long)]
     pub inherit_env: bool,
+    /// How the keys reach the package, for this run [default: the manifest's `deliver`, else env]
+    ///
+    /// env: environment variables. files: one 0400 file per key in a private run folder
+    /// ($CREDENTIALS_DIRECTORY, KEY_FILE). socket: read one at a time from a unix socket
+    /// ($KEYWARD_SOCKET, $KEYWARD_RUN_TOKEN), each read checked and audited. With files
+    /// and socket no value is in the package's environment and keyward stays its parent.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub deliver: Option<DeliverMode>,
     /// Arguments appended to the manifest's `run`
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,
+}
+
+/// `run --deliver` values (the manifest's `deliver`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeliverMode {
+    /// Environment variables (the default)
+    Env,
+    /// 0400 files in a private run folder
+    Files,
+    /// A unix socket, one checked and audited read at a time
+    Socket,
+}
+
+/// `report` arguments.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only this package
+    #[arg(long, value_name = "PACKAGE", add = ArgValueCandidates::new(complete::packages))]
+    pub package: Option<String>,
+    /// The period starts here: YYYY-MM-DD (UTC) or RFC 3339 [default: everything]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
 }
 
 /// `log` arguments.

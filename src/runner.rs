@@ -16,6 +16,8 @@ use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
+use crate::digest::Entry;
+use crate::guard::Guard;
 use crate::manifest::Manifest;
 use crate::mask::Masker;
 use crate::secret::SecretBytes;
@@ -37,16 +39,27 @@ pub const BASE_ALLOWLIST: &[&str] = &[
     "NO_COLOR",
 ];
 
+/// What the package's environment carries of its keys.
+pub enum Given<'a> {
+    /// The values themselves (`deliver: env`).
+    Values(&'a [(String, SecretBytes)]),
+    /// Where to get them (`deliver: files` or `socket`): paths, a socket and a run
+    /// token, never a value.
+    Pointers(Vec<(OsString, OsString)>),
+}
+
 /// Builds the child's environment from the caller's `caller` variables.
 ///
 /// Allowlist mode passes the base allowlist and the manifest's `env` names; `inherit`
-/// passes everything. Either way `KEYWARD_*` variables are dropped, a requested key's
-/// name is set only from the keychain, and the package's own variables are added.
+/// passes everything. Either way `KEYWARD_*` variables are dropped, and so are the
+/// names keyward sets for delivery (a requested key's name, `KEY_FILE`,
+/// `CREDENTIALS_DIRECTORY`): those are set only by keyward, with the package's own
+/// variables and the requested key names (`KEYWARD_KEYS`, `KEYWARD_REQUIRED`).
 pub fn environment(
     caller: impl Iterator<Item = (OsString, OsString)>,
     manifest: &Manifest,
     dir: &Path,
-    granted: &[(String, SecretBytes)],
+    given: Given<'_>,
     inherit: bool,
 ) -> BTreeMap<OsString, OsString> {
     let allowed = |name: &str| {
@@ -54,22 +67,44 @@ pub fn environment(
             || name.starts_with("LC_")
             || manifest.env.iter().any(|e| e == name)
     };
+    let keyward_sets = |name: &str| {
+        name.starts_with("KEYWARD_")
+            || name == "CREDENTIALS_DIRECTORY"
+            || manifest.requests(name).is_some()
+            || name
+                .strip_suffix("_FILE")
+                .is_some_and(|key| manifest.requests(key).is_some())
+    };
     let mut env: BTreeMap<OsString, OsString> = caller
         .filter(|(k, _)| {
             let Some(name) = k.to_str() else {
                 return inherit;
             };
-            !name.starts_with("KEYWARD_")
-                && manifest.requests(name).is_none()
-                && (inherit || allowed(name))
+            !keyward_sets(name) && (inherit || allowed(name))
         })
         .collect();
-    for (name, value) in granted {
-        env.insert(
-            name.into(),
-            OsStr::from_encoded_bytes_checked(value.expose()),
-        );
+    match given {
+        Given::Values(granted) => {
+            for (name, value) in granted {
+                env.insert(
+                    name.into(),
+                    OsStr::from_encoded_bytes_checked(value.expose()),
+                );
+            }
+        }
+        Given::Pointers(vars) => env.extend(vars),
     }
+    let names = |required_only: bool| {
+        manifest
+            .keys
+            .iter()
+            .filter(|k| !(required_only && k.optional))
+            .map(|k| k.name.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    env.insert("KEYWARD_KEYS".into(), names(false).into());
+    env.insert("KEYWARD_REQUIRED".into(), names(true).into());
     env.insert("KEYWARD_PACKAGE".into(), manifest.name.clone().into());
     env.insert("KEYWARD_PACKAGE_DIR".into(), dir.into());
     env.insert("PYTHONDONTWRITEBYTECODE".into(), "1".into());
@@ -101,19 +136,38 @@ pub fn argv(manifest: &Manifest, dir: &Path, args: &[OsString]) -> Vec<OsString>
         .collect()
 }
 
-fn command(argv: &[OsString], env: &BTreeMap<OsString, OsString>) -> Command {
-    let mut cmd = Command::new(&argv[0]);
+fn command(argv: &[OsString], env: &BTreeMap<OsString, OsString>, guard: &Guard) -> Command {
+    let (program, arg0) = guard.program(&argv[0]);
+    let mut cmd = Command::new(program);
+    if let Some(arg0) = arg0 {
+        cmd.arg0(arg0);
+    }
     cmd.args(&argv[1..]).env_clear().envs(env);
     cmd
 }
 
 /// Why the package could not be started; maps to 126/127 like `env`.
 #[derive(Debug)]
-pub struct LaunchError {
-    /// 126 (not executable) or 127 (not found).
-    pub status: u8,
-    /// The OS error.
-    pub source: io::Error,
+pub enum LaunchError {
+    /// The OS refused to start it.
+    Os {
+        /// 126 (not executable) or 127 (not found).
+        status: u8,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A file of the package changed after it was verified (exit 125): the path.
+    Changed(String),
+}
+
+impl LaunchError {
+    /// The exit status `run` returns for it.
+    pub fn status(&self) -> u8 {
+        match self {
+            LaunchError::Os { status, .. } => *status,
+            LaunchError::Changed(_) => 125,
+        }
+    }
 }
 
 fn launch_error(source: io::Error) -> LaunchError {
@@ -122,12 +176,76 @@ fn launch_error(source: io::Error) -> LaunchError {
     } else {
         126
     };
-    LaunchError { status, source }
+    LaunchError::Os { status, source }
+}
+
+/// What is being launched: argv, environment, and the guard held since before the
+/// tree was hashed, re-checked right before the package starts.
+pub struct Launchable<'a> {
+    /// The argv, `./` elements resolved.
+    pub argv: &'a [OsString],
+    /// The whole environment.
+    pub env: &'a BTreeMap<OsString, OsString>,
+    /// Held from before hashing.
+    pub guard: &'a Guard,
+    /// The pinned files, for the guard's re-check.
+    pub pinned: &'a [Entry],
+}
+
+impl Launchable<'_> {
+    fn command(&self) -> Result<Command, LaunchError> {
+        self.guard
+            .recheck(self.pinned)
+            .map_err(LaunchError::Changed)?;
+        Ok(command(self.argv, self.env, self.guard))
+    }
 }
 
 /// Replaces this process with the package. Returns only on failure.
-pub fn exec(argv: &[OsString], env: &BTreeMap<OsString, OsString>) -> LaunchError {
-    launch_error(command(argv, env).exec())
+pub fn exec(what: &Launchable<'_>) -> LaunchError {
+    match what.command() {
+        Ok(mut cmd) => launch_error(cmd.exec()),
+        Err(e) => e,
+    }
+}
+
+/// Catches the signals keyward forwards to the package. Do it before anything that
+/// must be undone at exit exists (a run folder), so no signal can end keyward first.
+pub fn catch_signals() -> Option<Signals> {
+    SignalsInfo::<WithOrigin>::new(FORWARDED).ok()
+}
+
+/// Signals caught for a run ([`catch_signals`]).
+pub type Signals = SignalsInfo<WithOrigin>;
+
+/// How the package's output reaches keyward's.
+pub enum Output<'a> {
+    /// Through keyward, every granted value masked.
+    Masked(&'a [SecretBytes]),
+    /// Straight to keyward's own stdout and stderr (`--no-mask` when keyward stays
+    /// the parent).
+    Inherit,
+}
+
+/// Starts the package and waits for it, forwarding signals: the masked run, or with
+/// [`Output::Inherit`] a run with keyward's own stdio. `started` gets the package's pid
+/// as soon as it exists. Returns its exit status: its code, or 128+N when killed by N.
+pub fn run_supervised(
+    what: &Launchable<'_>,
+    output: Output<'_>,
+    signals: Option<Signals>,
+    started: impl FnOnce(u32),
+) -> Result<u8, LaunchError> {
+    match output {
+        Output::Masked(values) => run_masked(what, values, signals, started),
+        Output::Inherit => {
+            let mut cmd = what.command()?;
+            let child = cmd.spawn().map_err(launch_error)?;
+            drop(cmd);
+            started(child.id());
+            Ok(supervise(child, signals, Vec::new()))
+        }
+    }
 }
 
 /// Output of one child stream: where it comes from and where it goes.
@@ -139,12 +257,12 @@ enum Sink {
 /// Starts the package with masked output (a pseudo-terminal for each of keyward's own
 /// outputs that is a terminal, a pipe otherwise), forwards signals, and returns its
 /// exit status: its code, or 128+N when killed by signal N.
-pub fn run_masked(
-    argv: &[OsString],
-    env: &BTreeMap<OsString, OsString>,
+fn run_masked(
+    what: &Launchable<'_>,
     values: &[SecretBytes],
+    signals: Option<Signals>,
+    started: impl FnOnce(u32),
 ) -> Result<u8, LaunchError> {
-    let mut cmd = command(argv, env);
     let out_pty = if io::stdout().is_terminal() {
         open_pty(&io::stdout()).ok()
     } else {
@@ -163,15 +281,16 @@ pub fn run_masked(
         .collect();
     let (out_reader, out_writer) = pipe_or_pty(out_pty).map_err(launch_error)?;
     let (err_reader, err_writer) = pipe_or_pty(err_pty).map_err(launch_error)?;
+    // Signals were caught before the package exists, so none can end keyward and
+    // orphan it. (The child gets default dispositions back at exec.)
+    let mut cmd = what.command()?;
     cmd.stdin(Stdio::inherit())
         .stdout(out_writer)
         .stderr(err_writer);
-    // Catch signals before the package exists, so none can end keyward and orphan it.
-    // (The child gets default dispositions back at exec.)
-    let signals = SignalsInfo::<WithOrigin>::new(FORWARDED).ok();
     let child = cmd.spawn().map_err(launch_error)?;
     // `cmd` holds our copies of the write ends; drop them so EOF arrives when the child exits.
     drop(cmd);
+    started(child.id());
     let masker = Masker::new(values);
     let status = thread::scope(|scope| {
         scope.spawn(|| pump(out_reader, Sink::Stdout, &masker));
@@ -268,7 +387,7 @@ fn write_all(sink: &Sink, bytes: &[u8]) -> io::Result<()> {
 /// Forwards INT, TERM, HUP and QUIT sent to keyward by another process (the terminal
 /// already delivers its own to the package, which shares keyward's process group), and
 /// on WINCH resizes the package's pseudo-terminals before telling it, then reaps it.
-fn supervise(mut child: Child, signals: Option<SignalsInfo<WithOrigin>>, ptys: Vec<OwnedFd>) -> u8 {
+fn supervise(mut child: Child, signals: Option<Signals>, ptys: Vec<OwnedFd>) -> u8 {
     let pid = rustix::process::Pid::from_child(&child);
     let handle = signals.as_ref().map(SignalsInfo::handle);
     let forwarder = signals.map(|mut signals| {

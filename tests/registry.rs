@@ -174,8 +174,13 @@ fn npm_server_everything_runs_under_a_real_mcp_client_with_only_its_granted_key(
         .collect();
     assert_eq!(
         keyward_vars,
-        ["KEYWARD_PACKAGE", "KEYWARD_PACKAGE_DIR"],
-        "no KEYWARD_* credential reaches the server"
+        [
+            "KEYWARD_KEYS",
+            "KEYWARD_PACKAGE",
+            "KEYWARD_PACKAGE_DIR",
+            "KEYWARD_REQUIRED"
+        ],
+        "no KEYWARD_* credential reaches the server (only names: package, folder, requested keys)"
     );
     assert_eq!(server_env["PYTHONDONTWRITEBYTECODE"], "1");
 

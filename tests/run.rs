@@ -77,6 +77,10 @@ fn caller_extras(token: Option<&str>) -> Vec<(&'static str, String)> {
         ("KEYWARD_PACKAGE", "caller-package"),
         ("KEYWARD_PACKAGE_DIR", "/caller/dir"),
         ("PYTHONDONTWRITEBYTECODE", "0"),
+        ("KEYWARD_KEYS", "CALLER_KEY"),
+        // where other delivery modes point: set only by keyward, in those modes
+        ("CREDENTIALS_DIRECTORY", "/caller/credentials"),
+        ("API_KEY_FILE", "/caller/credentials/API_KEY"),
     ]
     .into_iter()
     .map(|(k, v)| (k, v.to_owned()))
@@ -160,6 +164,8 @@ fn run_env_is_exactly_allowlist_env_names_granted_keys_and_package_vars() {
             ("KEYWARD_PACKAGE", "envdump".into()),
             ("KEYWARD_PACKAGE_DIR", pkg.display().to_string()),
             ("PYTHONDONTWRITEBYTECODE", "1".into()),
+            ("KEYWARD_KEYS", "API_KEY,OPT_KEY,NOVAL_KEY".into()),
+            ("KEYWARD_REQUIRED", "API_KEY".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -201,7 +207,14 @@ fn run_inherit_env_passes_callers_env_but_never_keyward_vars_or_callers_key_valu
             )
             .filter(|(k, _)| {
                 !k.starts_with("KEYWARD_")
-                    && !["API_KEY", "OPT_KEY", "NOVAL_KEY"].contains(&k.as_str())
+                    && ![
+                        "API_KEY",
+                        "OPT_KEY",
+                        "NOVAL_KEY",
+                        "CREDENTIALS_DIRECTORY",
+                        "API_KEY_FILE",
+                    ]
+                    .contains(&k.as_str())
             })
             .collect();
         // ...plus the granted key from the keychain and the package's own variables.
@@ -210,6 +223,8 @@ fn run_inherit_env_passes_callers_env_but_never_keyward_vars_or_callers_key_valu
         want.insert("KEYWARD_PACKAGE".into(), "envdump".into());
         want.insert("KEYWARD_PACKAGE_DIR".into(), pkg.display().to_string());
         want.insert("PYTHONDONTWRITEBYTECODE".into(), "1".into());
+        want.insert("KEYWARD_KEYS".into(), "API_KEY,OPT_KEY,NOVAL_KEY".into());
+        want.insert("KEYWARD_REQUIRED".into(), "API_KEY".into());
         assert!(want.contains_key("FOO") && want.contains_key("XDG_DATA_HOME"));
         assert_eq!(
             got, want,

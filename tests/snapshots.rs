@@ -357,6 +357,22 @@ const NOT_PROVOKED: &[(&str, &str)] = &[
         "needs a registry mirror serving a tarball that does not match; tests/registry.rs covers it",
     ),
     (
+        "not-granted",
+        "raised inside a running package; tests/deliver.rs drives `keyward key` there",
+    ),
+    (
+        "socket",
+        "needs a run socket that vanishes mid-run; tests/deliver.rs covers the socket's refusals",
+    ),
+    (
+        "socket-refused",
+        "raised inside a running package by a revoked grant or an outsider; tests/deliver.rs covers it",
+    ),
+    (
+        "run-folder",
+        "needs the runtime folder to be unwritable, which root in CI is not stopped by",
+    ),
+    (
         "vault-busy",
         "needs another process to hold the write lock for the whole 30 s busy timeout",
     ),
@@ -1687,5 +1703,17 @@ fn error_plaintext_keys() {
         None,
         5,
         &mut kw(&env, &["mcp", "list", "--client", "cursor", "--check"]),
+    );
+}
+
+#[test]
+fn error_not_in_run() {
+    let env = TestEnv::with_vault();
+    error(
+        &env,
+        "not-in-run",
+        None,
+        4,
+        &mut kw(&env, &["key", "API_KEY"]),
     );
 }

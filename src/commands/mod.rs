@@ -5,12 +5,14 @@ mod config;
 mod grant;
 mod init;
 mod install;
+mod key;
 mod keychain;
 mod log;
 mod mcp;
 mod new;
 mod rekey;
 mod render;
+mod report;
 mod run;
 mod secret;
 mod view;
@@ -57,6 +59,10 @@ impl Ctx {
 
 /// Runs the parsed command line; returns the exit status (non-zero only from `run`).
 pub fn run(cli: Cli) -> Result<u8> {
+    // Inside a package's run: no vault is opened, so none needs to be found.
+    if let Command::Key { name } = &cli.command {
+        return key::cmd_key(name).map(|()| 0);
+    }
     let vault_path = match cli.vault.filter(|p| !p.as_os_str().is_empty()) {
         Some(path) => path,
         None => crate::vault::default_path().ok_or_else(|| {
@@ -79,6 +85,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             return run::cmd_run(&ctx, &args).map_err(|e| suggest_package(&ctx, &args.package, e));
         }
         Command::Log(args) => log::cmd_log(&ctx, &args),
+        Command::Report(args) => report::cmd_report(&ctx, &args),
+        Command::Key { name } => key::cmd_key(&name),
         Command::Digest { path } => {
             let tree = crate::keychain::hash_tree(&path, &ctx.out, false)?;
             crate::output::print_line(&tree.digest);

@@ -53,13 +53,18 @@ pub enum Action {
     ConfigApply,
     /// The master key was re-wrapped for another backend (recorded in `default`).
     Rekey,
+    /// A running package read one key over its run socket (`deliver: socket`).
+    KeyRead,
 }
 
 impl Action {
     /// Whether it records an owner decision (moves the vault's write generation), as
     /// opposed to a run or a revocation any opener's run may record.
     pub fn is_decision(self) -> bool {
-        !matches!(self, Action::Run | Action::RunStart | Action::AutoRevoke)
+        !matches!(
+            self,
+            Action::Run | Action::RunStart | Action::AutoRevoke | Action::KeyRead
+        )
     }
 
     /// The stored name.
@@ -81,6 +86,7 @@ impl Action {
             Action::Run => "run",
             Action::ConfigApply => "config-apply",
             Action::Rekey => "rekey",
+            Action::KeyRead => "key-read",
         }
     }
 }

@@ -93,21 +93,17 @@ impl Keychain {
     }
 
     /// Records that `inst` is about to be launched with `names`, before anything is
-    /// launched: fail-closed, as an audit device is. `--no-mask` runs (`exec`) are
-    /// recorded once, here; masked runs also record how they ended ([`Self::record_exit`]).
-    pub fn record_launch(
-        &mut self,
-        inst: &Installed,
-        names: &[String],
-        masked: bool,
-    ) -> Result<()> {
-        let (action, status) = if masked {
+    /// launched: fail-closed, as an audit device is. Exec'd runs (`--no-mask`, keys in
+    /// the environment) are recorded once, here; runs keyward supervises also record
+    /// how they ended ([`Self::record_exit`]).
+    pub fn record_launch(&mut self, inst: &Installed, names: &[String], how: RunHow) -> Result<()> {
+        let (action, status) = if how.supervised {
             (Action::RunStart, json!("started"))
         } else {
             (Action::Run, json!("exec"))
         };
         let detail = json!({"digest": inst.row.digest, "keys": names, "status": status,
-            "duration_ms": 0, "masked": masked});
+            "duration_ms": 0, "masked": how.masked, "deliver": how.deliver.as_str()});
         self.write(|w| w.record(action, Some(inst.name()), detail))
             .map_err(|e| {
                 Error::general(format!(
@@ -120,16 +116,28 @@ impl Keychain {
             })
     }
 
-    /// Records how a masked run of `inst` ended.
+    /// Records how a supervised run of `inst` ended.
     pub fn record_exit(
         &mut self,
         inst: &Installed,
         names: &[String],
         status: serde_json::Value,
         duration_ms: u64,
+        how: RunHow,
     ) -> Result<()> {
         let detail = json!({"digest": inst.row.digest, "keys": names, "status": status,
-            "duration_ms": duration_ms, "masked": true});
+            "duration_ms": duration_ms, "masked": how.masked, "deliver": how.deliver.as_str()});
         self.write(|w| w.record(Action::Run, Some(inst.name()), detail))
     }
+}
+
+/// How a run goes, as its audit entries record it.
+#[derive(Debug, Clone, Copy)]
+pub struct RunHow {
+    /// Output masked.
+    pub masked: bool,
+    /// keyward stays the parent (masking, or `deliver: files`/`socket`).
+    pub supervised: bool,
+    /// How the keys reach the package.
+    pub deliver: crate::manifest::Deliver,
 }

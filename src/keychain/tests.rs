@@ -214,9 +214,14 @@ fn an_owner_decision_moves_the_write_generation_and_a_run_does_not() {
     write_package(&pkg, "pkg", &["KEY_A"]);
     let inst = install(&mut kc, &pkg, &["KEY_A"]);
     assert_eq!(generation(&kc), 2);
-    kc.record_launch(&inst, &["KEY_A".to_owned()], true)
-        .unwrap();
-    kc.record_exit(&inst, &["KEY_A".to_owned()], serde_json::json!(0), 1)
+    let how = launch::RunHow {
+        masked: true,
+        supervised: true,
+        deliver: crate::manifest::Deliver::Env,
+    };
+    let names = ["KEY_A".to_owned()];
+    kc.record_launch(&inst, &names, how).unwrap();
+    kc.record_exit(&inst, &names, serde_json::json!(0), 1, how)
         .unwrap();
     assert_eq!(generation(&kc), 2, "runs are not decisions");
 }
