@@ -188,6 +188,9 @@ pub enum Command {
         /// Exit 5 when anything is pending
         #[arg(long)]
         check: bool,
+        /// Also ask OpenBao whether sourced secrets moved since their last sync
+        #[arg(long)]
+        remote: bool,
     },
 
     /// Export or apply the keychain's grants as a JSON file
@@ -362,6 +365,10 @@ pub struct InitArgs {
     /// Where the master key is kept
     #[arg(long, value_enum, default_value_t = Backend::Keyring)]
     pub backend: Backend,
+    /// With `--backend openbao`: the Transit key that wraps the master key (default
+    /// `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)
+    #[arg(long, value_name = "NAME")]
+    pub transit_key: Option<String>,
 }
 
 /// `rekey` arguments.
@@ -370,6 +377,10 @@ pub struct RekeyArgs {
     /// Where the master key is to be kept from now on
     #[arg(long, value_enum)]
     pub backend: Backend,
+    /// With `--backend openbao`: the Transit key that wraps the master key (default
+    /// `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)
+    #[arg(long, value_name = "NAME")]
+    pub transit_key: Option<String>,
 }
 
 /// `keychain` subcommands.
@@ -419,7 +430,7 @@ pub enum SecretCommand {
     /// A value is never accepted as an argument (it would end up in shell history and
     /// in the process list).
     #[command(
-        after_long_help = "Examples:\n  keyward secret set STRIPE_SECRET_KEY\n  printf %s \"$STRIPE_KEY\" | keyward secret set STRIPE_SECRET_KEY --stdin\n  keyward secret set OPENAI_API_KEY --from-env OPENAI_API_KEY"
+        after_long_help = "Examples:\n  keyward secret set STRIPE_SECRET_KEY\n  printf %s \"$STRIPE_KEY\" | keyward secret set STRIPE_SECRET_KEY --stdin\n  keyward secret set OPENAI_API_KEY --from-env OPENAI_API_KEY\n  keyward secret set STRIPE_SECRET_KEY --from-openbao secret/stripe#key"
     )]
     Set(SecretSetArgs),
     /// List secret names, versions and dates; never values
@@ -427,6 +438,22 @@ pub enum SecretCommand {
         after_long_help = "Examples:\n  keyward secret list\n  keyward -k ci secret list --json"
     )]
     List,
+    /// Re-read secrets sourced from OpenBao and store a new version where the KV version moved
+    ///
+    /// Names the secrets to sync, or --all for every sourced secret of the keychain.
+    /// Unchanged secrets are left as they are; each new version is recorded in the
+    /// audit log with its source and KV version.
+    #[command(
+        after_long_help = "Examples:\n  keyward secret sync --all\n  keyward secret sync STRIPE_SECRET_KEY"
+    )]
+    Sync {
+        /// Secrets to sync
+        #[arg(add = ArgValueCandidates::new(complete::secrets), required_unless_present = "all", conflicts_with = "all")]
+        names: Vec<String>,
+        /// Every sourced secret of the keychain
+        #[arg(long)]
+        all: bool,
+    },
     /// Remove a secret
     #[command(after_long_help = "Examples:\n  keyward secret rm STRIPE_SECRET_KEY")]
     Rm {
@@ -452,11 +479,15 @@ pub struct SecretSetArgs {
     #[arg(add = ArgValueCandidates::new(complete::secrets))]
     pub name: String,
     /// Read the value from standard input (one trailing newline is dropped)
-    #[arg(long, conflicts_with = "from_env")]
+    #[arg(long, conflicts_with_all = ["from_env", "from_openbao"])]
     pub stdin: bool,
     /// Read the value from this environment variable of keyward's own process
-    #[arg(long, value_name = "VAR")]
+    #[arg(long, value_name = "VAR", conflicts_with = "from_openbao")]
     pub from_env: Option<String>,
+    /// Read the value from OpenBao / HashiCorp Vault KV v2 (BAO_ADDR, BAO_TOKEN or an
+    /// AppRole) and remember the source, so `secret sync` can follow it
+    #[arg(long, value_name = "MOUNT/PATH#FIELD")]
+    pub from_openbao: Option<String>,
     /// Never used: a value given here is refused without being echoed.
     #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub refused_value: Vec<RefusedValue>,

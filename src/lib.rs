@@ -17,6 +17,7 @@ pub(crate) mod keystore;
 pub mod manifest;
 pub mod mask;
 pub(crate) mod names;
+pub(crate) mod openbao;
 pub mod output;
 pub(crate) mod prompt;
 pub(crate) mod runner;
