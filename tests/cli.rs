@@ -29,6 +29,7 @@ mod leaks;
 mod manifest_rules;
 mod new;
 mod no_input;
+mod openbao;
 mod package_changes;
 mod package_tokens;
 mod permissions;
