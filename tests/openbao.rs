@@ -637,7 +637,6 @@ fn ci_recipe_init_openbao_config_apply_with_sources_run() {
         .to_string(),
     )
     .unwrap();
-    let _ = pkg;
     kw(&env, &bao)
         .args(["init", "--backend", "openbao"])
         .assert()
