@@ -106,8 +106,11 @@ pub enum Command {
     ///
     /// Never overwrites an existing vault. With `--backend env`, stdout is the master key
     /// alone (base64url), for a CI secret store; later runs read it from KEYWARD_MASTER_KEY.
+    /// With `--backend openbao`, the key is wrapped by an OpenBao (or HashiCorp Vault)
+    /// Transit key the operator created (BAO_ADDR, BAO_TOKEN or BAO_ROLE_ID +
+    /// BAO_SECRET_ID, BAO_CACERT); only the ciphertext is kept.
     #[command(
-        after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward init --backend env)\""
+        after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward init --backend env)\"\n  BAO_ADDR=https://bao.example:8200 keyward init --backend openbao --transit-key keyward"
     )]
     Init(InitArgs),
 
@@ -224,8 +227,10 @@ pub enum Command {
     /// token stays valid. `keyring` stores it in the OS keyring; `passphrase` wraps it
     /// under a new passphrase (prompted twice, or KEYWARD_NEW_PASSPHRASE; also
     /// KEYWARD_PASSPHRASE when the vault is not on a passphrase now); `env` prints it
-    /// once, alone on stdout, before the vault is switched. Leaving the keyring removes
-    /// the keyring entry, after the switch is committed.
+    /// once, alone on stdout, before the vault is switched; `openbao` wraps it with an
+    /// OpenBao Transit key (--transit-key, default `keyward`). Leaving the keyring removes
+    /// the keyring entry, after the switch is committed; leaving OpenBao deletes the
+    /// Transit ciphertext from the vault.
     #[command(
         after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward rekey --backend env)\"\n  keyward rekey --backend passphrase\n  KEYWARD_MASTER_KEY=… keyward rekey --backend keyring"
     )]

@@ -626,7 +626,7 @@ fn ci_recipe_init_openbao_config_apply_with_sources_run() {
     let token = server.token(&["keyward-machine"], None);
     kv_put(&server, STRIPE_V1);
     let bao = server.env(&token);
-    let pkg = stripe_package(&env);
+    stripe_package(&env);
     let config = env.root().join("packages/keyward.json");
     std::fs::write(
         &config,
