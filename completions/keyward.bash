@@ -199,6 +199,9 @@ _keyward() {
             keyward__subcmd__help__subcmd__secret,set)
                 cmd="keyward__subcmd__help__subcmd__secret__subcmd__set"
                 ;;
+            keyward__subcmd__help__subcmd__secret,sync)
+                cmd="keyward__subcmd__help__subcmd__secret__subcmd__sync"
+                ;;
             keyward__subcmd__keychain,create)
                 cmd="keyward__subcmd__keychain__subcmd__create"
                 ;;
@@ -268,6 +271,9 @@ _keyward() {
             keyward__subcmd__secret,set)
                 cmd="keyward__subcmd__secret__subcmd__set"
                 ;;
+            keyward__subcmd__secret,sync)
+                cmd="keyward__subcmd__secret__subcmd__sync"
+                ;;
             keyward__subcmd__secret__subcmd__help,get)
                 cmd="keyward__subcmd__secret__subcmd__help__subcmd__get"
                 ;;
@@ -282,6 +288,9 @@ _keyward() {
                 ;;
             keyward__subcmd__secret__subcmd__help,set)
                 cmd="keyward__subcmd__secret__subcmd__help__subcmd__set"
+                ;;
+            keyward__subcmd__secret__subcmd__help,sync)
+                cmd="keyward__subcmd__secret__subcmd__help__subcmd__sync"
                 ;;
             *)
                 ;;
@@ -956,7 +965,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__secret)
-            opts="set list rm get"
+            opts="set list sync rm get"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1025,6 +1034,20 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__help__subcmd__secret__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1054,14 +1077,18 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__init)
-            opts="-k -q -v -h -V --backend --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --backend --transit-key --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --backend)
-                    COMPREPLY=($(compgen -W "keyring passphrase env" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "keyring passphrase env openbao" -- "${cur}"))
+                    return 0
+                    ;;
+                --transit-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1752,14 +1779,18 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__rekey)
-            opts="-k -q -v -h -V --backend --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --backend --transit-key --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --backend)
-                    COMPREPLY=($(compgen -W "keyring passphrase env" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "keyring passphrase env openbao" -- "${cur}"))
+                    return 0
+                    ;;
+                --transit-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -1888,7 +1919,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version set list rm get help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version set list sync rm get help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1948,7 +1979,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret__subcmd__help)
-            opts="set list rm get help"
+            opts="set list sync rm get help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2031,6 +2062,20 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__secret__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__secret__subcmd__list)
             opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2092,13 +2137,17 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__secret__subcmd__set)
-            opts="-k -q -v -h -V --stdin --from-env --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --stdin --from-env --from-openbao --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --from-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-openbao)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2125,8 +2174,38 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__secret__subcmd__sync)
+            opts="-k -q -v -h -V --all --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__status)
-            opts="-k -q -v -h -V --check --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --check --remote --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -57,6 +57,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;init'= {
             cand --backend 'Where the master key is kept'
+            cand --transit-key 'With `--backend openbao`: the Transit key that wraps the master key (default `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
@@ -202,12 +203,14 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
             cand set 'Store a secret: prompted without echo, or from --stdin or --from-env'
             cand list 'List secret names, versions and dates; never values'
+            cand sync 'Re-read secrets sourced from OpenBao and store a new version where the KV version moved'
             cand rm 'Remove a secret'
             cand get 'Print one secret''s value (owner only)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;secret;set'= {
             cand --from-env 'Read the value from this environment variable of keyward''s own process'
+            cand --from-openbao 'Read the value from OpenBao / HashiCorp Vault KV v2 (BAO_ADDR, BAO_TOKEN or an AppRole) and remember the source, so `secret sync` can follow it'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
@@ -230,6 +233,24 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
             cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;secret;sync'= {
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --all 'Every sourced secret of the keychain'
             cand --json 'Print one JSON document instead of text (errors too, on stderr)'
             cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
             cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
@@ -279,6 +300,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;secret;help'= {
             cand set 'Store a secret: prompted without echo, or from --stdin or --from-env'
             cand list 'List secret names, versions and dates; never values'
+            cand sync 'Re-read secrets sourced from OpenBao and store a new version where the KV version moved'
             cand rm 'Remove a secret'
             cand get 'Print one secret''s value (owner only)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -286,6 +308,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;secret;help;set'= {
         }
         &'keyward;secret;help;list'= {
+        }
+        &'keyward;secret;help;sync'= {
         }
         &'keyward;secret;help;rm'= {
         }
@@ -432,6 +456,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
             cand --color 'When to use colour'
             cand --check 'Exit 5 when anything is pending'
+            cand --remote 'Also ask OpenBao whether sourced secrets moved since their last sync'
             cand --json 'Print one JSON document instead of text (errors too, on stderr)'
             cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
             cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
@@ -590,6 +615,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;rekey'= {
             cand --backend 'Where the master key is to be kept from now on'
+            cand --transit-key 'With `--backend openbao`: the Transit key that wraps the master key (default `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
             cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
@@ -777,12 +803,15 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;secret'= {
             cand set 'Store a secret: prompted without echo, or from --stdin or --from-env'
             cand list 'List secret names, versions and dates; never values'
+            cand sync 'Re-read secrets sourced from OpenBao and store a new version where the KV version moved'
             cand rm 'Remove a secret'
             cand get 'Print one secret''s value (owner only)'
         }
         &'keyward;help;secret;set'= {
         }
         &'keyward;help;secret;list'= {
+        }
+        &'keyward;help;secret;sync'= {
         }
         &'keyward;help;secret;rm'= {
         }

@@ -59,7 +59,9 @@ complete -c keyward -n "__fish_keyward_needs_command" -f -a "digest" -d 'Print t
 complete -c keyward -n "__fish_keyward_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand init" -l backend -d 'Where the master key is kept' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 passphrase\t'Wrapped under Argon2id of a passphrase stored nowhere'
-env\t'Printed once at init; supplied later in KEYWARD_MASTER_KEY'"
+env\t'Printed once at init; supplied later in KEYWARD_MASTER_KEY'
+openbao\t'Wrapped by an OpenBao (or HashiCorp Vault) Transit key; only the ciphertext is kept'"
+complete -c keyward -n "__fish_keyward_using_subcommand init" -l transit-key -d 'With `--backend openbao`: the Transit key that wraps the master key (default `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand init" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand init" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand init" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
@@ -145,24 +147,26 @@ complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_see
 complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a keychain with all its secrets and tokens'
 complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "token" -d 'Issue a new bearer token; the old one stops working at once'
 complete -c keyward -n "__fish_keyward_using_subcommand keychain; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s q -l quiet -d 'Print only errors and the data asked for'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "set" -d 'Store a secret: prompted without echo, or from --stdin or --from-env'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "list" -d 'List secret names, versions and dates; never values'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "rm" -d 'Remove a secret'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "get" -d 'Print one secret\'s value (owner only)'
-complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list rm get help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -f -a "set" -d 'Store a secret: prompted without echo, or from --stdin or --from-env'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -f -a "list" -d 'List secret names, versions and dates; never values'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -f -a "sync" -d 'Re-read secrets sourced from OpenBao and store a new version where the KV version moved'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -f -a "rm" -d 'Remove a secret'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -f -a "get" -d 'Print one secret\'s value (owner only)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and not __fish_seen_subcommand_from set list sync rm get help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l from-env -d 'Read the value from this environment variable of keyward\'s own process' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l from-openbao -d 'Read the value from OpenBao / HashiCorp Vault KV v2 (BAO_ADDR, BAO_TOKEN or an AppRole) and remember the source, so `secret sync` can follow it' -r
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
@@ -188,6 +192,19 @@ complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -l all -d 'Every sourced secret of the keychain'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from sync" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from rm" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
@@ -214,6 +231,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a secret: prompted without echo, or from --stdin or --from-env'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "list" -d 'List secret names, versions and dates; never values'
+complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Re-read secrets sourced from OpenBao and store a new version where the KV version moved'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a secret'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one secret\'s value (owner only)'
 complete -c keyward -n "__fish_keyward_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -320,6 +338,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand status" -l color -d 'Whe
 always\t'Always colour'
 never\t'Never colour'"
 complete -c keyward -n "__fish_keyward_using_subcommand status" -l check -d 'Exit 5 when anything is pending'
+complete -c keyward -n "__fish_keyward_using_subcommand status" -l remote -d 'Also ask OpenBao whether sourced secrets moved since their last sync'
 complete -c keyward -n "__fish_keyward_using_subcommand status" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
 complete -c keyward -n "__fish_keyward_using_subcommand status" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
 complete -c keyward -n "__fish_keyward_using_subcommand status" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
@@ -431,7 +450,9 @@ complete -c keyward -n "__fish_keyward_using_subcommand log" -s h -l help -d 'Pr
 complete -c keyward -n "__fish_keyward_using_subcommand log" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -l backend -d 'Where the master key is to be kept from now on' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 passphrase\t'Wrapped under Argon2id of a passphrase stored nowhere'
-env\t'Printed once at init; supplied later in KEYWARD_MASTER_KEY'"
+env\t'Printed once at init; supplied later in KEYWARD_MASTER_KEY'
+openbao\t'Wrapped by an OpenBao (or HashiCorp Vault) Transit key; only the ciphertext is kept'"
+complete -c keyward -n "__fish_keyward_using_subcommand rekey" -l transit-key -d 'With `--backend openbao`: the Transit key that wraps the master key (default `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)' -r
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
@@ -573,6 +594,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from keychain" -f -a "token" -d 'Issue a new bearer token; the old one stops working at once'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a secret: prompted without echo, or from --stdin or --from-env'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secret names, versions and dates; never values'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "sync" -d 'Re-read secrets sourced from OpenBao and store a new version where the KV version moved'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "rm" -d 'Remove a secret'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "get" -d 'Print one secret\'s value (owner only)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "export" -d 'Print the keychain\'s packages and grants as JSON, or write them to a file'

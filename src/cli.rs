@@ -107,8 +107,11 @@ pub enum Command {
     ///
     /// Never overwrites an existing vault. With `--backend env`, stdout is the master key
     /// alone (base64url), for a CI secret store; later runs read it from KEYWARD_MASTER_KEY.
+    /// With `--backend openbao`, the key is wrapped by an OpenBao (or HashiCorp Vault)
+    /// Transit key the operator created (BAO_ADDR, BAO_TOKEN or BAO_ROLE_ID +
+    /// BAO_SECRET_ID, BAO_CACERT); only the ciphertext is kept.
     #[command(
-        after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward init --backend env)\""
+        after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward init --backend env)\"\n  BAO_ADDR=https://bao.example:8200 keyward init --backend openbao --transit-key keyward"
     )]
     Init(InitArgs),
 
@@ -189,6 +192,9 @@ pub enum Command {
         /// Exit 5 when anything is pending
         #[arg(long)]
         check: bool,
+        /// Also ask OpenBao whether sourced secrets moved since their last sync
+        #[arg(long)]
+        remote: bool,
     },
 
     /// Export or apply the keychain's grants as a JSON file
@@ -243,8 +249,10 @@ pub enum Command {
     /// token stays valid. `keyring` stores it in the OS keyring; `passphrase` wraps it
     /// under a new passphrase (prompted twice, or KEYWARD_NEW_PASSPHRASE; also
     /// KEYWARD_PASSPHRASE when the vault is not on a passphrase now); `env` prints it
-    /// once, alone on stdout, before the vault is switched. Leaving the keyring removes
-    /// the keyring entry, after the switch is committed.
+    /// once, alone on stdout, before the vault is switched; `openbao` wraps it with an
+    /// OpenBao Transit key (--transit-key, default `keyward`). Leaving the keyring removes
+    /// the keyring entry, after the switch is committed; leaving OpenBao deletes the
+    /// Transit ciphertext from the vault.
     #[command(
         after_long_help = "Examples:\n  export KEYWARD_MASTER_KEY=\"$(keyward rekey --backend env)\"\n  keyward rekey --backend passphrase\n  KEYWARD_MASTER_KEY=… keyward rekey --backend keyring"
     )]
@@ -503,6 +511,10 @@ pub struct InitArgs {
     /// Where the master key is kept
     #[arg(long, value_enum, default_value_t = Backend::Keyring)]
     pub backend: Backend,
+    /// With `--backend openbao`: the Transit key that wraps the master key (default
+    /// `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)
+    #[arg(long, value_name = "NAME")]
+    pub transit_key: Option<String>,
 }
 
 /// `rekey` arguments.
@@ -511,6 +523,10 @@ pub struct RekeyArgs {
     /// Where the master key is to be kept from now on
     #[arg(long, value_enum)]
     pub backend: Backend,
+    /// With `--backend openbao`: the Transit key that wraps the master key (default
+    /// `keyward`; `MOUNT/NAME` for a Transit engine not mounted at `transit`)
+    #[arg(long, value_name = "NAME")]
+    pub transit_key: Option<String>,
 }
 
 /// `keychain` subcommands.
@@ -560,7 +576,7 @@ pub enum SecretCommand {
     /// A value is never accepted as an argument (it would end up in shell history and
     /// in the process list).
     #[command(
-        after_long_help = "Examples:\n  keyward secret set STRIPE_SECRET_KEY\n  printf %s \"$STRIPE_KEY\" | keyward secret set STRIPE_SECRET_KEY --stdin\n  keyward secret set OPENAI_API_KEY --from-env OPENAI_API_KEY"
+        after_long_help = "Examples:\n  keyward secret set STRIPE_SECRET_KEY\n  printf %s \"$STRIPE_KEY\" | keyward secret set STRIPE_SECRET_KEY --stdin\n  keyward secret set OPENAI_API_KEY --from-env OPENAI_API_KEY\n  keyward secret set STRIPE_SECRET_KEY --from-openbao secret/stripe#key"
     )]
     Set(SecretSetArgs),
     /// List secret names, versions and dates; never values
@@ -568,6 +584,22 @@ pub enum SecretCommand {
         after_long_help = "Examples:\n  keyward secret list\n  keyward -k ci secret list --json"
     )]
     List,
+    /// Re-read secrets sourced from OpenBao and store a new version where the KV version moved
+    ///
+    /// Names the secrets to sync, or --all for every sourced secret of the keychain.
+    /// Unchanged secrets are left as they are; each new version is recorded in the
+    /// audit log with its source and KV version.
+    #[command(
+        after_long_help = "Examples:\n  keyward secret sync --all\n  keyward secret sync STRIPE_SECRET_KEY"
+    )]
+    Sync {
+        /// Secrets to sync
+        #[arg(add = ArgValueCandidates::new(complete::secrets), required_unless_present = "all", conflicts_with = "all")]
+        names: Vec<String>,
+        /// Every sourced secret of the keychain
+        #[arg(long)]
+        all: bool,
+    },
     /// Remove a secret
     #[command(after_long_help = "Examples:\n  keyward secret rm STRIPE_SECRET_KEY")]
     Rm {
@@ -593,11 +625,15 @@ pub struct SecretSetArgs {
     #[arg(add = ArgValueCandidates::new(complete::secrets))]
     pub name: String,
     /// Read the value from standard input (one trailing newline is dropped)
-    #[arg(long, conflicts_with = "from_env")]
+    #[arg(long, conflicts_with_all = ["from_env", "from_openbao"])]
     pub stdin: bool,
     /// Read the value from this environment variable of keyward's own process
-    #[arg(long, value_name = "VAR")]
+    #[arg(long, value_name = "VAR", conflicts_with = "from_openbao")]
     pub from_env: Option<String>,
+    /// Read the value from OpenBao / HashiCorp Vault KV v2 (BAO_ADDR, BAO_TOKEN or an
+    /// AppRole) and remember the source, so `secret sync` can follow it
+    #[arg(long, value_name = "MOUNT/PATH#FIELD")]
+    pub from_openbao: Option<String>,
     /// Never used: a value given here is refused without being echoed.
     #[arg(hide = true, num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub refused_value: Vec<RefusedValue>,

@@ -49,6 +49,8 @@ pub mod label {
     pub const GENERATION: &[u8] = b"keyward/v1/generation";
     /// Derives the key of the RK check from the RK.
     pub const RK_CHECK: &[u8] = b"keyward/v1/rk-check";
+    /// Derives the owner MAC key of a secret's OpenBao source row from the DEK.
+    pub const SOURCE: &[u8] = b"keyward/v1/source";
 }
 
 /// Nonce length of XChaCha20-Poly1305.

@@ -218,6 +218,12 @@ pub fn shared_index_key(vault_id: &[u8], rk: &Key32) -> Key32 {
     crypto::hkdf(rk.expose(), vault_id, &[label::SHARED_INDEX])
 }
 
+/// HKDF(DEK, "keyward/v1/source"): the owner MAC of a sourced secret's row, so a row
+/// pointed at another path is refused and `secret sync` fetches only what the owner chose.
+pub fn source_key(vault_id: &[u8], dek: &Key32) -> Key32 {
+    crypto::hkdf(dek.expose(), vault_id, &[label::SOURCE])
+}
+
 /// HKDF(RK, "keyward/v1/audit"): the key of the audit chain.
 pub fn audit_key(vault_id: &[u8], rk: &Key32) -> Key32 {
     crypto::hkdf(rk.expose(), vault_id, &[label::AUDIT])

@@ -26,6 +26,8 @@ pub enum Backend {
     Passphrase,
     /// Printed once at init; supplied later in KEYWARD_MASTER_KEY.
     Env,
+    /// Wrapped by an OpenBao (or HashiCorp Vault) Transit key; only the ciphertext is kept.
+    Openbao,
 }
 
 impl Backend {
@@ -35,14 +37,20 @@ impl Backend {
             Backend::Keyring => "keyring",
             Backend::Passphrase => "passphrase",
             Backend::Env => "env",
+            Backend::Openbao => "openbao",
         }
     }
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Backend::Keyring, Backend::Passphrase, Backend::Env]
-            .into_iter()
-            .find(|b| b.as_str() == s)
+        [
+            Backend::Keyring,
+            Backend::Passphrase,
+            Backend::Env,
+            Backend::Openbao,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == s)
     }
 }
 

@@ -20,6 +20,7 @@ pub mod manifest;
 pub(crate) mod mask;
 pub(crate) mod mcp;
 pub(crate) mod names;
+pub(crate) mod openbao;
 pub mod output;
 pub(crate) mod prompt;
 pub(crate) mod registry;

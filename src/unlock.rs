@@ -252,6 +252,16 @@ fn load_from_backend(vault: &Vault, no_input: bool) -> Result<(Key32, &'static s
         )
         .hint("export KEYWARD_MASTER_KEY with the key `keyward init --backend env` printed")
         .hint("or set KEYWARD_TOKEN to a keychain token")),
+        Backend::Openbao => {
+            let record = vault
+                .meta("openbao")?
+                .ok_or_else(|| vault.corrupt("the OpenBao record is missing"))?;
+            Ok((
+                crate::openbao::unwrap(&record, &vault.id)?,
+                "OpenBao Transit",
+                None,
+            ))
+        }
         Backend::Passphrase => {
             let slot = vault
                 .meta("passphrase")?

@@ -32,6 +32,7 @@ mod manifest_rules;
 mod mcp;
 mod new;
 mod no_input;
+mod openbao;
 mod package_changes;
 mod package_tokens;
 mod permissions;

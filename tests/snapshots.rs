@@ -373,6 +373,42 @@ const NOT_PROVOKED: &[(&str, &str)] = &[
         "needs the runtime folder to be unwritable, which root in CI is not stopped by",
     ),
     (
+        "openbao-tls",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-sealed",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-token",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-denied",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-no-key",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-error",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-not-found",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-foreign",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
+        "openbao-field",
+        "an answer of a real OpenBao server; tests/openbao.rs provokes it against the real bao binary",
+    ),
+    (
         "vault-busy",
         "needs another process to hold the write lock for the whole 30 s busy timeout",
     ),
@@ -1715,5 +1751,44 @@ fn error_not_in_run() {
         None,
         4,
         &mut kw(&env, &["key", "API_KEY"]),
+    );
+}
+
+#[test]
+fn error_openbao_sources_without_a_server() {
+    let env = TestEnv::with_vault();
+    let set = ["secret", "set", "API_KEY", "--from-openbao"];
+    error(
+        &env,
+        "invalid-source",
+        None,
+        2,
+        &mut kw(&env, &[&set[..], &["no-field"]].concat()),
+    );
+    error(
+        &env,
+        "openbao-config",
+        None,
+        3,
+        kw(&env, &[&set[..], &["secret/x#f"]].concat())
+            .env_remove("BAO_ADDR")
+            .env_remove("VAULT_ADDR"),
+    );
+    error(
+        &env,
+        "openbao-unreachable",
+        None,
+        3,
+        kw(&env, &[&set[..], &["secret/x#f"]].concat())
+            .env("BAO_ADDR", "http://127.0.0.1:1")
+            .env("BAO_TOKEN", "not-a-token"),
+    );
+    env.set_secret("PLAIN", "plain-value");
+    error(
+        &env,
+        "not-sourced",
+        None,
+        4,
+        &mut kw(&env, &["secret", "sync", "PLAIN"]),
     );
 }

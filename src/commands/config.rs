@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::ConfigCommand;
 use crate::commands::Ctx;
-use crate::commands::render::{AppliedDoc, PackageKey};
+use crate::commands::render::{AppliedDoc, PackageKey, SyncedDoc};
 use crate::error::{Error, Kind, Result};
 use crate::keychain::{InstallKind, Installed, Keychain, Plan, Planned, Role, requested_list};
 use crate::output::print_line;
@@ -41,6 +41,9 @@ pub struct Entry {
     /// Expected `kw1:` digest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// Keys whose value comes from OpenBao: `{"KEY": "openbao:MOUNT/PATH#FIELD"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
 
 /// Dispatches the config subcommands.
@@ -63,6 +66,7 @@ fn export(ctx: &Ctx, output: Option<&Path>, only: &[String]) -> Result<()> {
         Some(file) => Base::File(output_folder(file)?),
         None => Base::Cwd(std::env::current_dir().ok()),
     };
+    let source_rows = kc.sources()?;
     let mut doc = BTreeMap::new();
     for inst in &loaded.packages {
         if !wanted.is_empty() && !wanted.contains(inst.name()) {
@@ -76,6 +80,15 @@ fn export(ctx: &Ctx, output: Option<&Path>, only: &[String]) -> Result<()> {
             .filter(|o| o.owner_declared())
             .map(|_| inst.manifest.run.clone());
         let source = origin.map(|o| o.source);
+        let sources = keys
+            .iter()
+            .filter_map(|k| {
+                source_rows
+                    .iter()
+                    .find(|r| &r.name == k)
+                    .map(|r| (k.clone(), r.source.clone()))
+            })
+            .collect();
         doc.insert(
             inst.name().to_owned(),
             Entry {
@@ -87,6 +100,7 @@ fn export(ctx: &Ctx, output: Option<&Path>, only: &[String]) -> Result<()> {
                 source,
                 run,
                 sha256: Some(inst.row.digest.clone()),
+                sources,
             },
         );
     }
@@ -243,10 +257,10 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
     let mut kc = ctx.open(Role::Owner("applying a config"))?;
     // Everything is hashed and checked before the single write transaction.
     let mut work: Vec<Planned> = Vec::new();
-    let mut fetched = Vec::new();
+    let mut prepared_all = Vec::new();
     for (name, entry) in &config {
         let (plan, prepared) = plan_entry(ctx, &kc, file, &base, name, entry)?;
-        fetched.push(prepared);
+        prepared_all.push(prepared);
         let wanted: BTreeSet<String> = entry.keys.iter().cloned().collect();
         work.push((plan, wanted));
     }
@@ -263,18 +277,19 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
         .iter()
         .filter(|(plan, wanted)| plan.changes_with(wanted))
         .collect();
+    let fetched = fetch_sources(&kc, file, &config)?;
     let present = kc.secret_names()?;
     let missing: Vec<(&str, &str)> = work
         .iter()
         .flat_map(|(p, w)| {
             w.iter()
-                .filter(|k| !present.contains(*k))
+                .filter(|k| !present.contains(*k) && !fetched.iter().any(|f| &f.0 == *k))
                 .map(move |k| (k.as_str(), p.manifest.name.as_str()))
         })
         .collect();
     if !changing.is_empty() || !pruned.is_empty() {
         kc.apply_config(file, &changing, &pruned)?;
-        for (prepared, (plan, _)) in fetched.into_iter().zip(&work) {
+        for (prepared, (plan, _)) in prepared_all.into_iter().zip(&work) {
             if let Some(p) = prepared {
                 p.commit(&ctx.vault_path, plan);
             }
@@ -283,8 +298,98 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
             crate::registry::install::remove_uninstalled(&ctx.vault_path, inst);
         }
     }
-    report(ctx, &changing, &pruned, &missing);
+    // After the grants, so each value's shared copy is made with it.
+    let mut sourced = Vec::new();
+    for (name, source, value, kv_version, before) in &fetched {
+        let version = kc.set_sourced(name, value, source, *kv_version)?;
+        sourced.push(SyncedDoc {
+            name: name.clone(),
+            source: source.clone(),
+            from_kv_version: *before,
+            kv_version: *kv_version,
+            version,
+        });
+    }
+    report(ctx, &changing, &pruned, &missing, &sourced);
     Ok(())
+}
+
+/// A value read for a config's `sources`: key, source, value, KV version, and the KV
+/// version stored before (when the key followed a source already).
+type Fetched = (String, String, crate::secret::SecretBytes, u64, Option<u64>);
+
+/// Reads from OpenBao the `sources` the keychain does not follow yet (a key with no
+/// source row, or one pointing elsewhere), before anything is written. A key already
+/// following its source is left to `secret sync`, so applying twice changes nothing.
+fn fetch_sources(
+    kc: &Keychain,
+    file: &Path,
+    config: &BTreeMap<String, Entry>,
+) -> Result<Vec<Fetched>> {
+    let mut wanted: BTreeMap<&str, (crate::openbao::Source, &str)> = BTreeMap::new();
+    for (package, entry) in config {
+        for (key, text) in &entry.sources {
+            let at = format!("{}: `{package}`: sources.{key}", file.display());
+            crate::names::check_name(key)?;
+            if !entry.keys.contains(key) {
+                return Err(Error::general(format!(
+                    "{at}: {key} is not in the entry's `keys`; nothing was applied"
+                ))
+                .code("config-invalid")
+                .hint(format!("add {key} to `keys`, or drop its source")));
+            }
+            let Some(rest) = text.strip_prefix("openbao:") else {
+                return Err(Error::general(format!(
+                    "{at}: `{}` is not a source keyward knows; nothing was applied",
+                    crate::output::sanitize(text)
+                ))
+                .code("config-invalid")
+                .hint("write it as openbao:MOUNT/PATH#FIELD, e.g. openbao:secret/stripe#key"));
+            };
+            let source = crate::openbao::Source::parse(rest).map_err(|e| {
+                Error::general(format!("{at}: {}; nothing was applied", e.message))
+                    .code("config-invalid")
+            })?;
+            if let Some((other, _)) = wanted.get(key.as_str())
+                && other != &source
+            {
+                return Err(Error::general(format!(
+                    "{at}: {key} is sourced from both {} and {}; nothing was applied",
+                    other.display(),
+                    source.display()
+                ))
+                .code("config-invalid")
+                .hint("a key has one value in a keychain: give it one source"));
+            }
+            wanted.insert(key, (source, package));
+        }
+    }
+    let rows = kc.sources()?;
+    let mut client = None;
+    let mut fetched = Vec::new();
+    for (key, (source, _)) in wanted {
+        let shown = source.display();
+        let row = rows.iter().find(|r| r.name == key);
+        if row.is_some_and(|r| r.verified && r.source == shown) {
+            continue;
+        }
+        if client.is_none() {
+            client = Some(crate::openbao::Client::from_env()?);
+        }
+        let c = client.as_ref().expect("just built");
+        let (value, kv_version) = c
+            .kv_read(&source)
+            .map_err(|e| e.hint("nothing was applied"))?;
+        super::secret::check_value(key, &value)?;
+        fetched.push((
+            key.to_owned(),
+            shown,
+            value,
+            kv_version,
+            row.map(|r| r.kv_version),
+        ));
+    }
+    Ok(fetched)
 }
 
 fn plan_entry(
@@ -386,7 +491,13 @@ fn plan_entry(
     Ok((plan, prepared))
 }
 
-fn report(ctx: &Ctx, changing: &[&Planned], pruned: &[&Installed], missing: &[(&str, &str)]) {
+fn report(
+    ctx: &Ctx,
+    changing: &[&Planned],
+    pruned: &[&Installed],
+    missing: &[(&str, &str)],
+    sourced: &[SyncedDoc],
+) {
     let changed: Vec<&str> = changing
         .iter()
         .map(|(p, _)| p.manifest.name.as_str())
@@ -403,8 +514,9 @@ fn report(ctx: &Ctx, changing: &[&Planned], pruned: &[&Installed], missing: &[(&
                     key: (*key).to_owned(),
                 })
                 .collect(),
+            sourced,
         });
-    } else if changed.is_empty() && gone.is_empty() {
+    } else if changed.is_empty() && gone.is_empty() && sourced.is_empty() {
         ctx.out
             .info("The keychain already matches the config; nothing changed.");
     } else {
@@ -428,6 +540,12 @@ fn report(ctx: &Ctx, changing: &[&Planned], pruned: &[&Installed], missing: &[(&
         for name in &gone {
             ctx.out
                 .info(format!("{name} uninstalled (not in the config)"));
+        }
+        for s in sourced {
+            ctx.out.info(format!(
+                "{}: stored from {} (KV version {}) as version {}",
+                s.name, s.source, s.kv_version, s.version
+            ));
         }
     }
     for (key, package) in missing {

@@ -24,9 +24,15 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
         .code("vault-exists")
         .hint("use that vault, or choose another path with --vault / KEYWARD_VAULT"));
     }
+    let transit = transit_key(args.backend, args.transit_key.as_deref())?;
     let id = vault::new_id();
     let mk = Key32::random();
     let slot = match args.backend {
+        Backend::Openbao => {
+            let key = transit.as_ref().expect("openbao has a transit key");
+            let client = crate::openbao::Client::from_env()?;
+            Some(crate::openbao::wrap(&client, key, &id, &mk)?)
+        }
         Backend::Passphrase => Some(keystore::passphrase_wrap(
             &id,
             &mk,
@@ -45,15 +51,39 @@ pub fn cmd_init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
         }
         return Err(e);
     }
-    report(ctx, args.backend, &id, &mk);
+    report(ctx, args.backend, &id, &mk, transit.as_ref());
     Ok(())
+}
+
+/// The Transit key of `--backend openbao` (`--transit-key`, default `keyward`); `None`
+/// for other backends, and a usage error when `--transit-key` is given with one.
+pub(super) fn transit_key(
+    backend: Backend,
+    arg: Option<&str>,
+) -> Result<Option<crate::openbao::TransitKey>> {
+    match (backend, arg) {
+        (Backend::Openbao, arg) => Ok(Some(crate::openbao::TransitKey::parse(
+            arg.unwrap_or(crate::openbao::DEFAULT_TRANSIT_KEY),
+        )?)),
+        (_, None) => Ok(None),
+        (other, Some(_)) => Err(Error::usage(format!(
+            "--transit-key applies to --backend openbao only, not {other}"
+        ))
+        .hint("drop --transit-key, or use --backend openbao")),
+    }
 }
 
 /// What to do after `init`: store a secret, install a package.
 const NEXT_STEPS: &str = "Next:\n  keyward secret set STRIPE_SECRET_KEY   store a secret (prompted, no echo)\n  \
 keyward install PATH                   pin a package folder and approve the keys it requests";
 
-fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
+fn report(
+    ctx: &Ctx,
+    backend: Backend,
+    id: &[u8],
+    mk: &Key32,
+    transit: Option<&crate::openbao::TransitKey>,
+) {
     let path = ctx.vault_path.display();
     let account = format!("vault:{}", hex(id));
     if ctx.out.json {
@@ -65,6 +95,10 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
             }
             Backend::Env => doc["master_key"] = json!(keystore::encode_master_key(mk).as_str()),
             Backend::Passphrase => {}
+            Backend::Openbao => {
+                doc["openbao"] =
+                    json!({"transit_key": transit.map(crate::openbao::TransitKey::display)})
+            }
         }
         ctx.out.json_doc(&doc);
         return;
@@ -76,6 +110,11 @@ fn report(ctx: &Ctx, backend: Backend, id: &[u8], mk: &Key32) {
         )),
         Backend::Passphrase => ctx.out.info(format!(
             "Created vault {path}\nIts master key is wrapped under your passphrase; keep the passphrase safe.\n{NEXT_STEPS}"
+        )),
+        Backend::Openbao => ctx.out.info(format!(
+            "Created vault {path}\nIts master key is wrapped by OpenBao Transit key `{}`; only the ciphertext is kept in the vault, \
+             and each unlock asks OpenBao to decrypt it (BAO_ADDR and a login are needed from now on).\n{NEXT_STEPS}",
+            transit.map(crate::openbao::TransitKey::display).unwrap_or_default()
         )),
         Backend::Env => {
             // stdout is the key alone, so `KEY=$(keyward init --backend env)` works.

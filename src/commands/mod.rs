@@ -106,7 +106,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Uninstall { package } => grant::cmd_uninstall(&ctx, &package),
         Command::List => view::cmd_list(&ctx),
         Command::Inspect { package, diff } => view::cmd_inspect(&ctx, &package, diff),
-        Command::Status { check } => view::cmd_status(&ctx, check),
+        Command::Status { check, remote } => view::cmd_status(&ctx, check, remote),
         Command::Config(cmd) => config::cmd_config(&ctx, &cmd),
         Command::Rekey(args) => rekey::cmd_rekey(&ctx, &args),
         Command::Mcp(cmd) => mcp::cmd_mcp(&ctx, &cmd),

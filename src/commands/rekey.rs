@@ -18,6 +18,7 @@ pub fn cmd_rekey(ctx: &Ctx, args: &RekeyArgs) -> Result<()> {
     let unlocked = ctx.unlock()?;
     unlocked.require_owner("moving the master key to another backend")?;
     let from = keychain::backend_of(&unlocked)?;
+    let transit = crate::commands::init::transit_key(args.backend, args.transit_key.as_deref())?;
     let pass = match args.backend {
         Backend::Passphrase => Some(new_passphrase(ctx, from)?),
         _ => None,
@@ -25,7 +26,17 @@ pub fn cmd_rekey(ctx: &Ctx, args: &RekeyArgs) -> Result<()> {
     let id = unlocked.vault.id;
     let json = ctx.out.json;
     let to = args.backend;
-    let done = keychain::rekey(unlocked, to, pass.as_ref().map(SecretBytes::expose), |mk| {
+    let material = match (&pass, transit.clone()) {
+        (Some(p), _) => keychain::NewMaterial::Passphrase(p.expose()),
+        (None, Some(key)) => {
+            let client = crate::openbao::Client::from_env()?;
+            keychain::NewMaterial::Openbao(Box::new(move |mk| {
+                crate::openbao::wrap(&client, &key, &id, mk)
+            }))
+        }
+        (None, None) => keychain::NewMaterial::None,
+    };
+    let done = keychain::rekey(unlocked, to, material, |mk| {
         // The key is shown before the vault depends on it: if this fails, the
         // vault is left on its old backend.
         if to == Backend::Env {
@@ -46,6 +57,9 @@ pub fn cmd_rekey(ctx: &Ctx, args: &RekeyArgs) -> Result<()> {
     if json && to != Backend::Env {
         let mut doc = json!({"vault": ctx.vault_path.display().to_string(),
             "backend": to.as_str(), "from": done.from.as_str()});
+        if let Some(key) = &transit {
+            doc["openbao"] = json!({"transit_key": key.display()});
+        }
         if to == Backend::Keyring {
             doc["keyring"] = json!({"service": keystore::KEYRING_SERVICE, "account": account});
         }
@@ -57,6 +71,10 @@ pub fn cmd_rekey(ctx: &Ctx, args: &RekeyArgs) -> Result<()> {
             keystore::KEYRING_SERVICE
         ),
         Backend::Passphrase => "wrapped under the new passphrase".to_owned(),
+        Backend::Openbao => format!(
+            "wrapped by OpenBao Transit key `{}`; each unlock asks OpenBao to decrypt it",
+            transit.as_ref().map(|k| k.display()).unwrap_or_default()
+        ),
         Backend::Env => "read from KEYWARD_MASTER_KEY only: store the key printed on stdout in \
                          your secret store; it is kept nowhere else"
             .to_owned(),

@@ -210,6 +210,9 @@ pub struct StatusDoc<'a> {
     pub revoked_changed: &'a [RevokedPackage],
     pub unreadable: &'a [Unreadable],
     pub tampered: &'a [String],
+    /// With `--remote`: sourced secrets whose KV version moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources_moved: Option<&'a [MovedSource]>,
 }
 
 /// `config apply --json`.
@@ -219,6 +222,8 @@ pub struct AppliedDoc<'a> {
     pub pruned: &'a [&'a str],
     /// The same shape as `status --json`'s `missing_values`.
     pub missing_values: Vec<PackageKey>,
+    /// Values read from the entries' `sources` and stored.
+    pub sourced: &'a [SyncedDoc],
 }
 
 /// One secret in `secret list --json`.
@@ -229,6 +234,12 @@ pub struct SecretDoc<'a> {
     pub created: String,
     pub updated: String,
     pub used_by: Vec<&'a str>,
+    /// `openbao:MOUNT/PATH#FIELD` for a sourced secret (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'a str>,
+    /// The KV version last stored from the source (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv_version: Option<u64>,
 }
 
 /// `secret list --json`.
@@ -244,6 +255,40 @@ pub struct StoredDoc<'a> {
     pub keychain: &'a str,
     pub name: &'a str,
     pub version: u64,
+    /// With `--from-openbao`: the source and its KV version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv_version: Option<u64>,
+}
+
+/// A sourced secret that `secret sync` stored anew, or `config apply` stored.
+#[derive(Serialize)]
+pub struct SyncedDoc {
+    pub name: String,
+    pub source: String,
+    /// The KV version stored before (null when there was none).
+    pub from_kv_version: Option<u64>,
+    pub kv_version: u64,
+    /// The keychain's new version of the secret.
+    pub version: u64,
+}
+
+/// `secret sync --json`.
+#[derive(Serialize)]
+pub struct SyncDoc<'a> {
+    pub keychain: &'a str,
+    pub synced: &'a [SyncedDoc],
+    pub unchanged: &'a [String],
+}
+
+/// A sourced secret whose KV version moved since its last sync (`status --remote`).
+#[derive(Serialize)]
+pub struct MovedSource {
+    pub name: String,
+    pub source: String,
+    pub synced_kv_version: u64,
+    pub remote_kv_version: u64,
 }
 
 /// `keychain create --json`, `keychain token --rotate --json`.

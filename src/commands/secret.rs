@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Read};
 
 use crate::cli::{SecretCommand, SecretSetArgs};
 use crate::commands::Ctx;
-use crate::commands::render::{SecretDoc, SecretsDoc, StoredDoc};
+use crate::commands::render::{SecretDoc, SecretsDoc, StoredDoc, SyncDoc, SyncedDoc};
 use crate::error::{Error, Result};
 use crate::keychain::Role;
 use crate::names::check_name;
@@ -22,6 +22,7 @@ pub fn cmd_secret(ctx: &Ctx, cmd: SecretCommand) -> Result<()> {
     match cmd {
         SecretCommand::Set(args) => set(ctx, &args),
         SecretCommand::List => list(ctx),
+        SecretCommand::Sync { names, all } => sync(ctx, &names, all),
         SecretCommand::Rm { name } => remove(ctx, &name),
         SecretCommand::Get { name } => get(ctx, &name),
     }
@@ -38,36 +39,62 @@ fn set(ctx: &Ctx, args: &SecretSetArgs) -> Result<()> {
         .hint(format!("or name a variable:   keyward secret set {} --from-env VAR", args.name))
         .hint("or run on a terminal to be prompted without echo; consider the typed value exposed"));
     }
+    let source = match &args.from_openbao {
+        Some(text) => Some(crate::openbao::Source::parse(text)?),
+        None => None,
+    };
     let mut kc = ctx.open(Role::Owner("setting a secret"))?;
-    let value = read_value(ctx, args)?;
-    let version = kc.set_secret(&args.name, &value)?;
-    if value.len() < crate::mask::MIN_MASKED_LEN {
-        ctx.out.warn(format!(
-            "{} is only {} byte(s) long: values shorter than {} bytes are not masked in `keyward run` \
-             output (`keyward inspect` keeps warning); if this is a real secret, check that it was not cut short",
-            args.name,
-            value.len(),
-            crate::mask::MIN_MASKED_LEN
-        ));
-    }
-    ctx.out.verbose(format!(
-        "sealed {} bytes under keychain `{}`'s DEK",
-        value.len(),
-        kc.name()
-    ));
+    let (version, from) = match &source {
+        Some(source) => {
+            let client = crate::openbao::Client::from_env()?;
+            let (value, kv_version) = client.kv_read(source)?;
+            check_value(&args.name, &value)?;
+            warn_short(ctx, &args.name, &value);
+            let version = kc.set_sourced(&args.name, &value, &source.display(), kv_version)?;
+            (version, Some((source.display(), kv_version)))
+        }
+        None => {
+            let value = read_value(ctx, args)?;
+            warn_short(ctx, &args.name, &value);
+            ctx.out.verbose(format!(
+                "sealed {} bytes under keychain `{}`'s DEK",
+                value.len(),
+                kc.name()
+            ));
+            (kc.set_secret(&args.name, &value)?, None)
+        }
+    };
     if ctx.out.json {
         ctx.out.json_doc(&StoredDoc {
             keychain: kc.name(),
             name: &args.name,
             version,
+            source: from.as_ref().map(|(s, _)| s.as_str()),
+            kv_version: from.as_ref().map(|(_, v)| *v),
         });
     }
+    let origin = match &from {
+        Some((s, v)) => format!(", from {s} (KV version {v}); `keyward secret sync` follows it"),
+        None => String::new(),
+    };
     ctx.out.info(format!(
-        "Stored {} (version {version}) in keychain `{}`.",
+        "Stored {} (version {version}) in keychain `{}`{origin}.",
         args.name,
         kc.name()
     ));
     Ok(())
+}
+
+fn warn_short(ctx: &Ctx, name: &str, value: &SecretBytes) {
+    if value.len() < crate::mask::MIN_MASKED_LEN {
+        ctx.out.warn(format!(
+            "{} is only {} byte(s) long: values shorter than {} bytes are not masked in `keyward run` \
+             output (`keyward inspect` keeps warning); if this is a real secret, check that it was not cut short",
+            name,
+            value.len(),
+            crate::mask::MIN_MASKED_LEN
+        ));
+    }
 }
 
 fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
@@ -101,31 +128,34 @@ fn read_value(ctx: &Ctx, args: &SecretSetArgs) -> Result<SecretBytes> {
             "pass --stdin (and pipe the value in) or --from-env VAR",
         ));
     };
+    check_value(&args.name, &value)?;
+    Ok(value)
+}
+
+/// The rules every stored value keeps, wherever it came from.
+pub(crate) fn check_value(name: &str, value: &SecretBytes) -> Result<()> {
     if value.expose().contains(&0) {
         return Err(Error::general(format!(
-            "the value for {} contains a NUL byte, which an environment variable cannot hold; nothing was stored",
-            args.name
+            "the value for {name} contains a NUL byte, which an environment variable cannot hold; nothing was stored"
         ))
 .code("nul-in-value")
         .hint("store it encoded (for example base64) and decode it in the package"));
     }
     if value.is_empty() {
-        return Err(Error::general(format!(
-            "the value for {} is empty; nothing was stored",
-            args.name
-        ))
-        .code("empty-value")
-        .hint("use `keyward secret rm NAME` to remove a secret"));
+        return Err(
+            Error::general(format!("the value for {name} is empty; nothing was stored"))
+                .code("empty-value")
+                .hint("use `keyward secret rm NAME` to remove a secret"),
+        );
     }
     if value.len() > MAX_VALUE_BYTES {
         return Err(Error::general(format!(
-            "the value for {} is larger than {} KiB; nothing was stored",
-            args.name,
+            "the value for {name} is larger than {} KiB; nothing was stored",
             MAX_VALUE_BYTES / 1024
         ))
         .code("value-too-large"));
     }
-    Ok(value)
+    Ok(())
 }
 
 /// Reads all of stdin (bounded) and drops one trailing newline.
@@ -159,6 +189,8 @@ fn read_stdin() -> Result<SecretBytes> {
 fn list(ctx: &Ctx) -> Result<()> {
     let kc = ctx.open(Role::Any)?;
     let secrets = kc.secrets()?;
+    let sources = kc.sources()?;
+    let source_of = |name: &str| sources.iter().find(|s| s.name == name);
     // Which packages use each key: those that request it and hold a verified grant.
     let loaded = kc.packages()?;
     let used_by = |name: &str| -> Vec<&str> {
@@ -178,6 +210,8 @@ fn list(ctx: &Ctx) -> Result<()> {
                 created: time::rfc3339(r.created),
                 updated: time::rfc3339(r.updated),
                 used_by: used_by(&r.name),
+                source: source_of(&r.name).map(|s| s.source.as_str()),
+                kv_version: source_of(&r.name).map(|s| s.kv_version),
             })
             .collect();
         ctx.out.json_doc(&SecretsDoc {
@@ -196,19 +230,142 @@ fn list(ctx: &Ctx) -> Result<()> {
     let rows: Vec<Vec<String>> = secrets
         .iter()
         .map(|r| {
-            vec![
+            let mut row = vec![
                 r.name.clone(),
                 r.version.to_string(),
                 time::rfc3339(r.created),
                 time::rfc3339(r.updated),
                 used_by(&r.name).join(", "),
-            ]
+            ];
+            if !sources.is_empty() {
+                row.push(source_of(&r.name).map_or_else(String::new, |s| {
+                    format!(
+                        "{} (KV v{})",
+                        crate::output::sanitize(&s.source),
+                        s.kv_version
+                    )
+                }));
+            }
+            row
         })
         .collect();
-    print_line(&table(
-        &["NAME", "VERSION", "CREATED", "UPDATED", "USED BY"],
-        &rows,
-    ));
+    let mut header = vec!["NAME", "VERSION", "CREATED", "UPDATED", "USED BY"];
+    if !sources.is_empty() {
+        header.push("SOURCE (SYNCED)");
+    }
+    print_line(&table(&header, &rows));
+    Ok(())
+}
+
+fn sync(ctx: &Ctx, names: &[String], all: bool) -> Result<()> {
+    for name in names {
+        check_name(name)?;
+    }
+    let mut kc = ctx.open(Role::Owner("syncing secrets from OpenBao"))?;
+    let rows = kc.sources()?;
+    let selected: Vec<crate::keychain::SourceRow> = if all {
+        rows
+    } else {
+        let mut picked = Vec::new();
+        for name in names {
+            match rows.iter().find(|r| &r.name == name) {
+                Some(r) => picked.push(r.clone()),
+                None if kc.secret_names()?.contains(name) => {
+                    return Err(Error::not_found(format!(
+                        "{name} in keychain `{}` has no OpenBao source; nothing was synced",
+                        kc.name()
+                    ))
+                    .code("not-sourced")
+                    .hint(format!(
+                        "give it one: keyward secret set {name} --from-openbao MOUNT/PATH#FIELD"
+                    )));
+                }
+                None => return Err(suggest_secret(&kc, name, kc.no_secret(name))),
+            }
+        }
+        picked
+    };
+    if let Some(bad) = selected.iter().find(|r| !r.verified) {
+        return Err(Error::integrity(format!(
+            "the OpenBao source recorded for {} does not verify (the vault was modified outside keyward); nothing was synced",
+            bad.name
+        ))
+        .hint(format!(
+            "set it again from the source you mean: keyward secret set {} --from-openbao MOUNT/PATH#FIELD",
+            bad.name
+        )));
+    }
+    if selected.is_empty() {
+        if ctx.out.json {
+            ctx.out.json_doc(&SyncDoc {
+                keychain: kc.name(),
+                synced: &[],
+                unchanged: &[],
+            });
+        }
+        ctx.out.info(format!(
+            "Keychain `{}` has no secrets sourced from OpenBao; add one with `keyward secret set NAME --from-openbao MOUNT/PATH#FIELD`.",
+            kc.name()
+        ));
+        return Ok(());
+    }
+    let client = crate::openbao::Client::from_env()?;
+    let mut synced = Vec::new();
+    let mut unchanged = Vec::new();
+    for row in &selected {
+        let source = crate::openbao::Source::parse(&row.source)?;
+        let read = client.kv_read(&source).and_then(|(value, kv_version)| {
+            if kv_version == row.kv_version {
+                return Ok(None);
+            }
+            check_value(&row.name, &value)?;
+            let version = kc.set_sourced(&row.name, &value, &row.source, kv_version)?;
+            Ok(Some((kv_version, version)))
+        });
+        match read {
+            Ok(None) => unchanged.push(row.name.clone()),
+            Ok(Some((kv_version, version))) => synced.push(SyncedDoc {
+                name: row.name.clone(),
+                source: row.source.clone(),
+                from_kv_version: Some(row.kv_version),
+                kv_version,
+                version,
+            }),
+            Err(e) if synced.is_empty() => return Err(e),
+            Err(e) => {
+                let done: Vec<&str> = synced.iter().map(|s| s.name.as_str()).collect();
+                return Err(e.hint(format!(
+                    "already synced before this failure: {}",
+                    done.join(", ")
+                )));
+            }
+        }
+    }
+    if ctx.out.json {
+        ctx.out.json_doc(&SyncDoc {
+            keychain: kc.name(),
+            synced: &synced,
+            unchanged: &unchanged,
+        });
+        return Ok(());
+    }
+    let mut text = Vec::new();
+    for s in &synced {
+        text.push(format!(
+            "Synced {}: KV version {} -> {}, stored as version {}.",
+            s.name,
+            s.from_kv_version.unwrap_or(0),
+            s.kv_version,
+            s.version
+        ));
+    }
+    if !unchanged.is_empty() {
+        text.push(format!(
+            "Unchanged (KV version as synced): {}.",
+            unchanged.join(", ")
+        ));
+    }
+    ctx.out.info(text.join("\n"));
     Ok(())
 }
 

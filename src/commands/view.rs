@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use crate::commands::Ctx;
 use crate::commands::render::{
-    self, InspectDoc, ListDoc, ListedDoc, PackageKey, RevokedPackage, StatusDoc, Unreadable,
-    state_word,
+    self, InspectDoc, ListDoc, ListedDoc, MovedSource, PackageKey, RevokedPackage, StatusDoc,
+    Unreadable, state_word,
 };
 use crate::error::{Error, Result};
 use crate::keychain::{Installed, Keychain, PinCheck, Role, decide};
@@ -240,9 +240,38 @@ fn inspect_text(
     t
 }
 
-/// `keyward status [--check]`.
-pub fn cmd_status(ctx: &Ctx, check: bool) -> Result<()> {
+/// Sourced secrets whose KV version in OpenBao moved since they were stored.
+fn moved_sources(kc: &Keychain) -> Result<Vec<MovedSource>> {
+    let rows = kc.sources()?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let client = crate::openbao::Client::from_env()?;
+    let mut moved = Vec::new();
+    for row in rows {
+        let source = crate::openbao::Source::parse(&row.source)?;
+        // The value is dropped (wiped) at once: only the version is compared.
+        let (_, remote) = client.kv_read(&source)?;
+        if remote != row.kv_version {
+            moved.push(MovedSource {
+                name: row.name,
+                source: row.source,
+                synced_kv_version: row.kv_version,
+                remote_kv_version: remote,
+            });
+        }
+    }
+    Ok(moved)
+}
+
+/// `keyward status [--check] [--remote]`.
+pub fn cmd_status(ctx: &Ctx, check: bool, remote: bool) -> Result<()> {
     let view = gather(ctx, None)?;
+    let moved = if remote {
+        Some(moved_sources(&view.kc)?)
+    } else {
+        None
+    };
     let mut missing = Vec::new();
     let mut unapproved = Vec::new();
     let mut revoked = Vec::new();
@@ -276,8 +305,12 @@ pub fn cmd_status(ctx: &Ctx, check: bool) -> Result<()> {
                 .map(pair),
         );
     }
-    let pending =
-        missing.len() + unapproved.len() + revoked.len() + unreadable.len() + view.tampered.len();
+    let pending = missing.len()
+        + unapproved.len()
+        + revoked.len()
+        + unreadable.len()
+        + view.tampered.len()
+        + moved.as_ref().map_or(0, Vec::len);
     warn_tampered(ctx, &view.tampered);
     let doc = StatusDoc {
         keychain: view.kc.name(),
@@ -287,6 +320,7 @@ pub fn cmd_status(ctx: &Ctx, check: bool) -> Result<()> {
         revoked_changed: &revoked,
         unreadable: &unreadable,
         tampered: &view.tampered,
+        sources_moved: moved.as_deref(),
     };
     if ctx.out.json {
         ctx.out.json_doc(&doc);
@@ -359,6 +393,26 @@ fn status_text(doc: &StatusDoc<'_>, color: bool) -> String {
     }
     for Unreadable { package, error } in doc.unreadable {
         t.push_str(&format!("\n  {package} cannot be hashed: {error}"));
+    }
+    if let Some(moved) = doc.sources_moved.filter(|m| !m.is_empty()) {
+        t.push_str(&format!(
+            "\n{}",
+            paint(
+                &format!("Sourced secrets that moved in OpenBao ({}):", moved.len()),
+                "33",
+                color
+            )
+        ));
+        for m in moved {
+            t.push_str(&format!(
+                "\n  {} ({}): KV version {} synced, {} in OpenBao: keyward secret sync {}",
+                m.name,
+                sanitize(&m.source),
+                m.synced_kv_version,
+                m.remote_kv_version,
+                m.name
+            ));
+        }
     }
     t
 }

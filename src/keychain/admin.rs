@@ -84,7 +84,7 @@ pub(super) fn new_token(vault_id: &Id, keychain_id: Id, rk: &Key32) -> (Token, T
 }
 
 /// Creates the vault file with its check value and the `default` keychain. `slot` is
-/// the passphrase slot for that backend.
+/// the backend's material kept in the vault: the passphrase slot, or the OpenBao record.
 pub fn init_vault(
     path: &Path,
     id: Id,
@@ -108,7 +108,7 @@ pub(super) fn fill_new_vault(
     write::meta(tx, "backend", backend.as_str().as_bytes()).map_err(sql)?;
     write::meta(tx, "check", &keys::check_value(id, mk)).map_err(sql)?;
     if let Some(slot) = slot {
-        write::meta(tx, "passphrase", slot).map_err(sql)?;
+        write::meta(tx, crate::keychain::slot_meta_key(backend), slot).map_err(sql)?;
     }
     let (row, dek, rk) = new_keychain(id, mk, "default");
     write::keychain(tx, &row).map_err(sql)?;

@@ -23,6 +23,7 @@ pub mod reads;
 mod rekey;
 mod rotate;
 mod secrets;
+mod sources;
 mod upgrade;
 
 #[cfg(test)]
@@ -38,7 +39,8 @@ pub use install::{InstallKind, Plan, Planned};
 pub use launch::{Launch, RunHow};
 pub use packages::{Installed, KeyState, key_states, not_requested, requested_list};
 pub use pin::{PinCheck, hash_tree};
-pub use rekey::{backend_of, rekey};
+pub use rekey::{NewMaterial, backend_of, rekey, slot_meta_key};
+pub use sources::SourceRow;
 
 use crate::error::{Error, Result};
 use crate::secret::Key32;

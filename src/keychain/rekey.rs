@@ -40,14 +40,37 @@ pub fn backend_of(unlocked: &Unlocked) -> Result<Backend> {
         .ok_or_else(|| vault.corrupt("the backend record is missing"))
 }
 
-/// Moves the vault's master key to `to` (owner only). `new_passphrase` is needed for
-/// [`Backend::Passphrase`]. `hand_out` is called with the master key after the new
+/// The `meta` row that holds a backend's material in the vault: the passphrase slot,
+/// or the OpenBao record (the Transit ciphertext of the master key).
+pub fn slot_meta_key(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Openbao => "openbao",
+        _ => "passphrase",
+    }
+}
+
+/// What the new backend needs from the caller: the new passphrase, or for OpenBao a
+/// function that wraps the master key under Transit (network, before any change).
+pub enum NewMaterial<'a> {
+    /// Nothing (keyring, env).
+    None,
+    /// The new passphrase.
+    Passphrase(&'a [u8]),
+    /// Wraps the master key with OpenBao Transit; returns the record to store.
+    Openbao(Box<WrapFn<'a>>),
+}
+
+/// Wraps the master key for a backend that keeps its material remotely.
+pub type WrapFn<'a> = dyn FnOnce(&Key32) -> Result<Vec<u8>> + 'a;
+
+/// Moves the vault's master key to `to` (owner only). `material` is needed for
+/// [`Backend::Passphrase`] and [`Backend::Openbao`]. `hand_out` is called with the master key after the new
 /// backend's material exists and before the vault is switched: for `env` it prints the
 /// key, so a vault that reads KEYWARD_MASTER_KEY never exists without its key shown.
 pub fn rekey(
     unlocked: Unlocked,
     to: Backend,
-    new_passphrase: Option<&[u8]>,
+    material: NewMaterial<'_>,
     hand_out: impl FnOnce(&Key32) -> Result<()>,
 ) -> Result<Rekeyed> {
     let mk = unlocked
@@ -56,22 +79,26 @@ pub fn rekey(
     let from = backend_of(&unlocked)?;
     let id = unlocked.vault.id;
     // 1. The new backend's material, before anything in the vault changes.
-    let slot = match to {
-        Backend::Passphrase => {
-            let pass = new_passphrase.ok_or_else(|| {
-                Error::general("internal error: a passphrase rekey without a passphrase")
-                    .code("internal")
-                    .hint("please report this as a bug")
-            })?;
+    let internal = || {
+        Error::general(format!(
+            "internal error: a rekey to {to} without its material"
+        ))
+        .code("internal")
+        .hint("please report this as a bug")
+    };
+    let slot = match (to, material) {
+        (Backend::Passphrase, NewMaterial::Passphrase(pass)) => {
             Some(keystore::passphrase_wrap(&id, &mk, pass)?)
         }
-        Backend::Keyring => {
+        (Backend::Openbao, NewMaterial::Openbao(wrap)) => Some(wrap(&mk)?),
+        (Backend::Passphrase | Backend::Openbao, _) => return Err(internal()),
+        (Backend::Keyring, _) => {
             // The switch below is an owner decision: it moves the generation one up.
             let next = crate::unlock::generation(&unlocked.vault, &mk)? + 1;
             keystore::keyring_store(&id, &mk, next)?;
             None
         }
-        Backend::Env => None,
+        (Backend::Env, _) => None,
     };
     let undo_new_entry = || {
         if to == Backend::Keyring && from != Backend::Keyring {
@@ -94,15 +121,13 @@ pub fn rekey(
                         ))
                 };
                 crate::vault::write::meta(w.tx, "backend", to.as_str().as_bytes()).map_err(sql)?;
-                match &slot {
-                    Some(slot) => {
-                        crate::vault::write::meta(w.tx, "passphrase", slot).map_err(sql)?;
-                    }
-                    None => {
-                        // A slot left behind would still open the vault with the old
-                        // passphrase.
-                        crate::vault::write::delete_meta(w.tx, "passphrase").map_err(sql)?;
-                    }
+                // A slot left behind would still open the vault the old way (an old
+                // passphrase, an old Transit key): only the new backend's row stays.
+                for key in ["passphrase", "openbao"] {
+                    crate::vault::write::delete_meta(w.tx, key).map_err(sql)?;
+                }
+                if let Some(slot) = &slot {
+                    crate::vault::write::meta(w.tx, slot_meta_key(to), slot).map_err(sql)?;
                 }
                 w.record(
                     Action::Rekey,

@@ -30,6 +30,7 @@ impl Keychain {
             }
             // Without a value there is nothing to share: `run` must now say missing-secret.
             rows::delete_shared(w.tx, kc, name).map_err(db)?;
+            super::sources::delete_row(w.tx, kc, name)?;
             let (sik, shk) = w.scope.keys.index_keys()?;
             index::set(w.tx, Kind::Secrets, kc, sik, name, None)?;
             index::set(w.tx, Kind::Shared, kc, shk, name, None)?;
@@ -103,6 +104,19 @@ impl Writer<'_> {
     /// Writes a new version of a secret, refreshes its shared copy when a grant the
     /// owner made needs one, and records it. Owner only.
     pub(super) fn store_value(&mut self, name: &str, value: &SecretBytes) -> Result<u64> {
+        self.store_value_from(name, value, None)
+    }
+
+    /// [`Self::store_value`] for a value read from `source` (`openbao:…`, its KV
+    /// version), which the audit entry names. Either way the secret's source row is
+    /// dropped: a value set by hand no longer follows a source; the caller writes the
+    /// row again for a sourced value.
+    pub(super) fn store_value_from(
+        &mut self,
+        name: &str,
+        value: &SecretBytes,
+        source: Option<(&str, u64)>,
+    ) -> Result<u64> {
         let (dek, _) = self.owner()?;
         let kc = &self.scope.row.id;
         let current = write::secret_in(self.tx, kc, name).map_err(db)?;
@@ -119,11 +133,14 @@ impl Writer<'_> {
             rows::put_shared(self.tx, kc, name, version, &shared).map_err(db)?;
             index::set(self.tx, Kind::Shared, kc, shk, name, Some(version))?;
         }
-        self.record(
-            Action::SecretSet,
-            None,
-            json!({"name": name, "version": version}),
-        )?;
+        super::sources::delete_row(self.tx, kc, name)?;
+        let detail = match source {
+            None => json!({"name": name, "version": version}),
+            Some((source, kv_version)) => {
+                json!({"name": name, "version": version, "source": source, "kv_version": kv_version})
+            }
+        };
+        self.record(Action::SecretSet, None, detail)?;
         Ok(version)
     }
 }

@@ -7,6 +7,7 @@
 mod error;
 pub mod packages;
 mod schema;
+pub mod sources;
 
 pub use error::{VaultError, VaultErrorKind};
 

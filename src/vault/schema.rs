@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_packages.sql"),
     include_str!("migrations/003_owner_macs.sql"),
     include_str!("migrations/004_keychain_names.sql"),
+    include_str!("migrations/005_sources.sql"),
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,7 @@
 
 #![allow(dead_code)] // each test module uses a different part of the harness
 
+pub mod bao;
 pub mod forge;
 pub mod net;
 pub mod pkg;
