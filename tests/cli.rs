@@ -31,6 +31,7 @@ mod new;
 mod no_input;
 mod package_changes;
 mod package_tokens;
+mod perf_paths;
 mod permissions;
 mod quickstart;
 mod recipes;

@@ -47,9 +47,10 @@ pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
     );
     let argv = runner::argv(&inst.manifest, dir, &args.args);
     kc.record_launch(&inst, &names, !args.no_mask)?;
+    // The run record is durable in the WAL; leave it there (see `keep_wal_on_close`).
+    // Failing to set this only costs the checkpoint.
+    let _ = kc.vault().keep_wal_on_close();
     if args.no_mask {
-        // Close the vault cleanly (a WAL checkpoint): skipping it saves two fsyncs but
-        // leaves the next process to rebuild the WAL index, reading the whole WAL.
         drop(kc);
         return Err(launch_failed(&argv[0], runner::exec(&argv, &env)));
     }

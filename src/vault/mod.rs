@@ -293,6 +293,23 @@ impl Vault {
         Ok(value)
     }
 
+    /// Leaves this connection's committed writes in the WAL when it closes, instead of
+    /// checkpointing them into the vault file (two fsyncs of the WAL, one of the file and
+    /// an unlink, more than the commit itself costs). Durability is unchanged: every
+    /// commit already fsynced the WAL (`synchronous=FULL`); the next command that
+    /// closes normally, or the WAL reaching 64 pages, moves them into the file. Used by
+    /// `run` only, after its audit entry committed, so every owner decision still
+    /// leaves a vault file that is whole on its own.
+    pub fn keep_wal_on_close(&self) -> Result<()> {
+        self.conn
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .map(drop)
+            .map_err(|e| self.sql(e))
+    }
+
     /// The read connection (each statement sees a consistent snapshot).
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -676,8 +693,15 @@ fn connect(path: &Path) -> Result<Connection> {
         .map_err(|e| sql_error(path, e))?;
     conn.pragma_update(None, "foreign_keys", true)
         .map_err(|e| sql_error(path, e))?;
+    // A WAL left behind by `run` (see `Vault::keep_wal_on_close`) is read whole by the
+    // next opener to rebuild its index: keep it short by checkpointing from 64 pages on.
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
+        .map_err(|e| sql_error(path, e))?;
     Ok(conn)
 }
+
+/// Pages in the WAL after which a commit also checkpoints (SQLite's default is 1000).
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 64;
 
 fn create_parent(path: &Path) -> Result<()> {
     let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
