@@ -35,6 +35,7 @@ mod no_input;
 mod openbao;
 mod package_changes;
 mod package_tokens;
+mod perf_paths;
 mod permissions;
 mod quickstart;
 mod recipes;

@@ -110,9 +110,10 @@ impl Run<'_> {
         let env = self.environment(Given::Values(&values));
         let what = self.launchable(&env);
         kc.record_launch(self.inst, &names, self.how)?;
+        // The run record is durable in the WAL; leave it there (see `keep_wal_on_close`).
+        // Failing to set this only costs the checkpoint.
+        let _ = kc.vault().keep_wal_on_close();
         if self.args.no_mask {
-            // Close the vault cleanly (a WAL checkpoint): skipping it saves two fsyncs but
-            // leaves the next process to rebuild the WAL index, reading the whole WAL.
             drop(kc);
             return Err(self.launch_failed(runner::exec(&what)));
         }

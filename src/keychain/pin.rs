@@ -85,14 +85,15 @@ impl Keychain {
     /// Re-hashes `inst` and, when its code changed, revokes its grants in the vault
     /// (recorded in the audit log) before anyone can use them. Returns the check.
     pub fn verify_pin(&mut self, inst: &mut Installed, out: &Output) -> Result<PinCheck> {
-        // Parsed once; the file-by-file diff is only worked out when the digest differs
-        // (this is `run`'s hot path).
-        let pinned = inst.pinned_entries();
-        let tree = hash_tree(Path::new(&inst.row.path), out, is_small(&pinned))?;
+        // `run`'s hot path: the pinned file list is parsed only when it is short (to pick
+        // one thread or a pool, a speed choice only) or when the digest differs (for
+        // the file-by-file diff), never for an unchanged big tree.
+        let small = inst.row.files.len() <= SMALL_LIST_BYTES && is_small(&inst.pinned_entries());
+        let tree = hash_tree(Path::new(&inst.row.path), out, small)?;
         let changes = if tree.digest == inst.row.digest {
             Vec::new()
         } else {
-            digest::diff(&pinned, &tree.entries)
+            digest::diff(&inst.pinned_entries(), &tree.entries)
         };
         let check = PinCheck {
             current: tree.digest,
@@ -131,6 +132,11 @@ impl Writer<'_> {
         self.record(Action::AutoRevoke, Some(inst.name()), detail)
     }
 }
+
+/// A pinned file list longer than this (its JSON) is not parsed to decide whether the
+/// tree is small: 64 entries with paths of typical length fit well within it, and a
+/// tree mistaken for big is only hashed on a thread pool.
+const SMALL_LIST_BYTES: usize = 16 * 1024;
 
 /// Whether a pinned tree is small enough to re-hash on one thread faster than a thread
 /// pool starts (a few dozen files, under a MiB).

@@ -207,7 +207,7 @@ impl Vault {
             // Opening a WAL vault creates its -shm file. On a full disk that fails, but
             // what is stored can still be read: open it read-only and immutable (no
             // writer can commit while the disk is full), and every write says why not.
-            Err(e) if matches!(e.kind, VaultErrorKind::DiskFull) => {
+            Err(e) if matches!(e.kind, VaultErrorKind::DiskFull) && !wal_has_writes(path) => {
                 full = true;
                 application_id(path, connect_immutable(path).map_err(|_| e)?)?
             }
@@ -298,6 +298,23 @@ impl Vault {
         })?;
         tx.commit().map_err(|e| sql_error(&path, e))?;
         Ok(value)
+    }
+
+    /// Leaves this connection's committed writes in the WAL when it closes, instead of
+    /// checkpointing them into the vault file (two fsyncs of the WAL, one of the file and
+    /// an unlink, more than the commit itself costs). Durability is unchanged: every
+    /// commit already fsynced the WAL (`synchronous=FULL`); the next command that
+    /// closes normally, or the WAL reaching 64 pages, moves them into the file. Used by
+    /// `run` only, after its audit entry committed, so every owner decision still
+    /// leaves a vault file that is whole on its own.
+    pub fn keep_wal_on_close(&self) -> Result<()> {
+        self.conn
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .map(drop)
+            .map_err(|e| self.sql(e))
     }
 
     /// The read connection (each statement sees a consistent snapshot).
@@ -635,6 +652,14 @@ fn application_id(path: &Path, conn: Connection) -> Result<(Connection, i32)> {
     Ok((conn, id))
 }
 
+/// Whether a -wal file with content lies beside the vault: its writes are not in the
+/// file yet, so an immutable view (which ignores the WAL) would read older state.
+fn wal_has_writes(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    fs::metadata(wal).is_ok_and(|m| m.len() > 0)
+}
+
 /// A read-only view of the vault that needs no -shm file: for reads on a full disk.
 fn connect_immutable(path: &Path) -> rusqlite::Result<Connection> {
     let mut uri = String::from("file:");
@@ -671,8 +696,15 @@ fn connect(path: &Path) -> Result<Connection> {
         .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", true)
         .map_err(err)?;
+    // A WAL left behind by `run` (see `Vault::keep_wal_on_close`) is read whole by the
+    // next opener to rebuild its index: keep it short by checkpointing from 64 pages on.
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
+        .map_err(err)?;
     Ok(conn)
 }
+
+/// Pages in the WAL after which a commit also checkpoints (SQLite's default is 1000).
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 64;
 
 fn create_parent(path: &Path) -> Result<()> {
     let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
