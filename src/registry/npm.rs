@@ -49,6 +49,7 @@ fn npm_failed(what: &str, src: &Source, out: &std::process::Output) -> Error {
     Error::general(format!(
         "`npm {what}` failed for {src}; nothing was installed\n  | {stderr}"
     ))
+    .code("registry-fetch")
     .hint("check the name and version (`npm view NAME versions`) and your npm registry settings")
 }
 

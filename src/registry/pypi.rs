@@ -60,6 +60,7 @@ fn pip_failed(what: &str, src: &Source, out: &std::process::Output, allow_build:
     let mut err = Error::general(format!(
         "`pip {what}` failed for {src}; nothing was installed\n  | {stderr}"
     ))
+    .code("registry-fetch")
     .hint("check the name and version (`pip index versions NAME`) and your pip index settings");
     if !allow_build && stderr.contains("No matching distribution") {
         err = err.hint("keyward installs wheels only; a package published only as source needs --allow-build, which runs its build scripts on this machine");
