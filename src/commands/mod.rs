@@ -2,6 +2,7 @@
 //! take the parsed arguments and a [`Ctx`]. Dispatch is the one `match` below.
 
 mod config;
+mod endpoints;
 mod grant;
 mod init;
 mod install;
@@ -13,6 +14,7 @@ mod render;
 mod report;
 mod run;
 mod secret;
+mod serve;
 mod view;
 
 use std::path::PathBuf;
@@ -71,6 +73,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         .verbose(format!("vault: {}", ctx.vault_path.display()));
     let done = match cli.command {
         Command::Run(args) => return run::cmd_run(&ctx, &args),
+        Command::Serve(args) => serve::cmd_serve(&ctx, &args),
+        Command::Endpoints(args) => endpoints::cmd_endpoints(&ctx, &args),
         Command::Log(args) => log::cmd_log(&ctx, &args),
         Command::Report(args) => report::cmd_report(&ctx, &args),
         Command::Key { name } => key::cmd_key(&name),

@@ -53,6 +53,10 @@ pub enum Action {
     ConfigApply,
     /// A running package read one key over its run socket (`deliver: socket`).
     KeyRead,
+    /// The gateway served one call (`keyward serve`).
+    Call,
+    /// The owner changed an installation's endpoint permissions.
+    Endpoints,
 }
 
 impl Action {
@@ -75,6 +79,8 @@ impl Action {
             Action::Run => "run",
             Action::ConfigApply => "config-apply",
             Action::KeyRead => "key-read",
+            Action::Call => "call",
+            Action::Endpoints => "endpoints",
         }
     }
 }
