@@ -13,6 +13,7 @@ mod digest_cli;
 mod disk_full;
 mod double_opt_in;
 mod fuzzing;
+mod gateway;
 mod generated;
 mod grant_tamper;
 mod hardening;

@@ -32,10 +32,11 @@ pub async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Vec<u8>, 
                 return Err(None);
             }
             buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = find_end(&buf) {
+            let end = find_end(&buf);
+            if let Some(end) = end.filter(|e| *e <= MAX_HEAD) {
                 return Ok(end);
             }
-            if buf.len() > MAX_HEAD {
+            if end.is_some() || buf.len() > MAX_HEAD {
                 return Err(Some(Refused(
                     431,
                     "headers-too-large",
