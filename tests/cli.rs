@@ -34,6 +34,7 @@ mod package_changes;
 mod package_tokens;
 mod permissions;
 mod quickstart;
+mod report;
 mod run;
 mod run_mask;
 mod sdk;
