@@ -505,3 +505,24 @@ http.server.ThreadingHTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H
     assert_eq!(s, 200, "{third}");
     assert_ne!(pid(&third), pid(&first), "restarted after re-approval");
 }
+
+#[test]
+fn install_refuses_a_package_whose_host_name_would_collide() {
+    let env = TestEnv::with_vault();
+    let a = env.root().join("a");
+    let b = env.root().join("b");
+    for (dir, name) in [(&a, "@b/a"), (&b, "a.b")] {
+        std::fs::create_dir_all(dir).unwrap();
+        write_manifest(
+            dir,
+            format!(r#"{{"name": "{name}", "version": "v1", "run": ["true"]}}"#),
+        );
+    }
+    env.cmd().arg("install").arg(&a).assert().success();
+    let out = env.cmd().arg("install").arg(&b).assert().code(1);
+    let err = crate::common::stderr_of(&out);
+    assert!(
+        err.contains("name-collision") && err.contains("a.b.localhost"),
+        "{err}"
+    );
+}
