@@ -54,6 +54,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the keychain''s audit log, or verify its HMAC chain')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Move the vault''s master key to another backend (owner)')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Put MCP servers behind keyward: add, import and list client config entries')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve installed packages over HTTP to keychain-token holders (the gateway)')
+            [CompletionResult]::new('endpoints', 'endpoints', [CompletionResultType]::ParameterValue, 'Show or change which endpoints of a package the gateway serves')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the kw1 digest of a folder (for benchmarks and other implementations)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -785,6 +787,51 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
         'keyward;mcp;help;help' {
             break
         }
+        'keyward;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (repeatable) [default: 127.0.0.1:7777 and [::1]:7777]')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'PEM certificate chain: serve HTTPS (needed for a non-loopback address)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key of --tls-cert')
+            [CompletionResult]::new('--max-concurrent', '--max-concurrent', [CompletionResultType]::ParameterName, 'Requests served at once, in all [default: 256]')
+            [CompletionResult]::new('--max-per-package', '--max-per-package', [CompletionResultType]::ParameterName, 'Requests served at once, per package [default: 64]')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body, in bytes [default: 1 MiB]')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'keyward;endpoints' {
+            [CompletionResult]::new('--enable', '--enable', [CompletionResultType]::ParameterName, 'Enable an endpoint, "METHOD /path" (repeatable)')
+            [CompletionResult]::new('--disable', '--disable', [CompletionResultType]::ParameterName, 'Disable an endpoint, "METHOD /path" (repeatable)')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Enable every endpoint (the default)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'keyward;completions' {
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
@@ -840,6 +887,8 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the keychain''s audit log, or verify its HMAC chain')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Move the vault''s master key to another backend (owner)')
             [CompletionResult]::new('mcp', 'mcp', [CompletionResultType]::ParameterValue, 'Put MCP servers behind keyward: add, import and list client config entries')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve installed packages over HTTP to keychain-token holders (the gateway)')
+            [CompletionResult]::new('endpoints', 'endpoints', [CompletionResultType]::ParameterValue, 'Show or change which endpoints of a package the gateway serves')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script')
             [CompletionResult]::new('digest', 'digest', [CompletionResultType]::ParameterValue, 'Print the kw1 digest of a folder (for benchmarks and other implementations)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -953,6 +1002,12 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;mcp;list' {
+            break
+        }
+        'keyward;help;serve' {
+            break
+        }
+        'keyward;help;endpoints' {
             break
         }
         'keyward;help;completions' {

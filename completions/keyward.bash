@@ -28,6 +28,9 @@ _keyward() {
             keyward,digest)
                 cmd="keyward__subcmd__digest"
                 ;;
+            keyward,endpoints)
+                cmd="keyward__subcmd__endpoints"
+                ;;
             keyward,help)
                 cmd="keyward__subcmd__help"
                 ;;
@@ -73,6 +76,9 @@ _keyward() {
             keyward,secret)
                 cmd="keyward__subcmd__secret"
                 ;;
+            keyward,serve)
+                cmd="keyward__subcmd__serve"
+                ;;
             keyward,status)
                 cmd="keyward__subcmd__status"
                 ;;
@@ -108,6 +114,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help,digest)
                 cmd="keyward__subcmd__help__subcmd__digest"
+                ;;
+            keyward__subcmd__help,endpoints)
+                cmd="keyward__subcmd__help__subcmd__endpoints"
                 ;;
             keyward__subcmd__help,help)
                 cmd="keyward__subcmd__help__subcmd__help"
@@ -153,6 +162,9 @@ _keyward() {
                 ;;
             keyward__subcmd__help,secret)
                 cmd="keyward__subcmd__help__subcmd__secret"
+                ;;
+            keyward__subcmd__help,serve)
+                cmd="keyward__subcmd__help__subcmd__serve"
                 ;;
             keyward__subcmd__help,status)
                 cmd="keyward__subcmd__help__subcmd__status"
@@ -299,7 +311,7 @@ _keyward() {
 
     case "${cmd}" in
         keyward)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run key report log rekey mcp completions digest help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version init keychain secret new install approve revoke uninstall list inspect status config run key report log rekey mcp serve endpoints completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -572,8 +584,46 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__endpoints)
+            opts="-k -q -v -h -V --enable --disable --all --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --enable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__help)
-            opts="init keychain secret new install approve revoke uninstall list inspect status config run key report log rekey mcp completions digest help"
+            opts="init keychain secret new install approve revoke uninstall list inspect status config run key report log rekey mcp serve endpoints completions digest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,6 +707,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__digest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__endpoints)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1037,6 +1101,20 @@ _keyward() {
         keyward__subcmd__help__subcmd__secret__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2181,6 +2259,60 @@ _keyward() {
                 return 0
             fi
             case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__serve)
+            opts="-k -q -v -h -V --listen --tls-cert --tls-key --max-concurrent --max-per-package --max-body --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-per-package)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

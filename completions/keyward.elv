@@ -51,6 +51,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand rekey 'Move the vault''s master key to another backend (owner)'
             cand mcp 'Put MCP servers behind keyward: add, import and list client config entries'
+            cand serve 'Serve installed packages over HTTP to keychain-token holders (the gateway)'
+            cand endpoints 'Show or change which endpoints of a package the gateway serves'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -727,6 +729,49 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;mcp;help;help'= {
         }
+        &'keyward;serve'= {
+            cand --listen 'Address to listen on (repeatable) [default: 127.0.0.1:7777 and [::1]:7777]'
+            cand --tls-cert 'PEM certificate chain: serve HTTPS (needed for a non-loopback address)'
+            cand --tls-key 'PEM private key of --tls-cert'
+            cand --max-concurrent 'Requests served at once, in all [default: 256]'
+            cand --max-per-package 'Requests served at once, per package [default: 64]'
+            cand --max-body 'Largest request body, in bytes [default: 1 MiB]'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'keyward;endpoints'= {
+            cand --enable 'Enable an endpoint, "METHOD /path" (repeatable)'
+            cand --disable 'Disable an endpoint, "METHOD /path" (repeatable)'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --all 'Enable every endpoint (the default)'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'keyward;completions'= {
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
@@ -780,6 +825,8 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand log 'Show the keychain''s audit log, or verify its HMAC chain'
             cand rekey 'Move the vault''s master key to another backend (owner)'
             cand mcp 'Put MCP servers behind keyward: add, import and list client config entries'
+            cand serve 'Serve installed packages over HTTP to keychain-token holders (the gateway)'
+            cand endpoints 'Show or change which endpoints of a package the gateway serves'
             cand completions 'Print a completion script'
             cand digest 'Print the kw1 digest of a folder (for benchmarks and other implementations)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -861,6 +908,10 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;mcp;import'= {
         }
         &'keyward;help;mcp;list'= {
+        }
+        &'keyward;help;serve'= {
+        }
+        &'keyward;help;endpoints'= {
         }
         &'keyward;help;completions'= {
         }

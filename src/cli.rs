@@ -267,6 +267,29 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Mcp(McpCommand),
+    /// Serve installed packages over HTTP to keychain-token holders (the gateway)
+    ///
+    /// Routes `{name}.{scope}.localhost:PORT` / `{name}.localhost:PORT`, or the path
+    /// `/@scope/name/…` on the listen address. Every request needs
+    /// `Authorization: Bearer <keychain token>`; the package must be installed in that
+    /// token's keychain, its code must match its pin, the endpoint must be enabled and
+    /// its required keys granted. `serve: "cgi"` packages run once per request (CGI/1.1),
+    /// `serve: "http"` packages are started once and proxied. Loopback only unless
+    /// --tls-cert and --tls-key are given.
+    #[command(
+        after_long_help = "Examples:\n  keyward serve\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:7777/@acme/weather/forecast\n  keyward serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem"
+    )]
+    Serve(ServeArgs),
+
+    /// Show or change which endpoints of a package the gateway serves
+    ///
+    /// With no flag, lists the package's endpoints (Instant API `functions/**`, or the
+    /// manifest's `endpoints`) and which are enabled. Every endpoint is enabled until
+    /// the owner restricts them; `--all` goes back to that.
+    #[command(
+        after_long_help = "Examples:\n  keyward endpoints @acme/weather\n  keyward endpoints @acme/weather --disable \"POST /charge\"\n  keyward endpoints @acme/weather --enable \"GET /forecast\""
+    )]
+    Endpoints(EndpointsArgs),
 
     /// Print a completion script
     #[command(
@@ -283,6 +306,46 @@ pub enum Command {
         /// Folder to hash
         path: PathBuf,
     },
+}
+
+/// `serve` arguments.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (repeatable) [default: 127.0.0.1:7777 and [::1]:7777]
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Vec<String>,
+    /// PEM certificate chain: serve HTTPS (needed for a non-loopback address)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Requests served at once, in all [default: 256]
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_concurrent: usize,
+    /// Requests served at once, per package [default: 64]
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_per_package: usize,
+    /// Largest request body, in bytes [default: 1 MiB]
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_body: usize,
+}
+
+/// `endpoints` arguments.
+#[derive(Debug, Args)]
+pub struct EndpointsArgs {
+    /// Package name (from its manifest) or installed path
+    #[arg(add = ArgValueCandidates::new(complete::packages))]
+    pub package: String,
+    /// Enable an endpoint, "METHOD /path" (repeatable)
+    #[arg(long, value_name = "ENDPOINT")]
+    pub enable: Vec<String>,
+    /// Disable an endpoint, "METHOD /path" (repeatable)
+    #[arg(long, value_name = "ENDPOINT")]
+    pub disable: Vec<String>,
+    /// Enable every endpoint (the default)
+    #[arg(long, conflicts_with_all = ["enable", "disable"])]
+    pub all: bool,
 }
 
 /// `run` arguments.

@@ -193,7 +193,9 @@ pub struct Launchable<'a> {
 }
 
 impl Launchable<'_> {
-    fn command(&self) -> Result<Command, LaunchError> {
+    /// The command that starts the package, after the guard's re-check (the gateway
+    /// spawns it itself, with its own stdio).
+    pub fn command(&self) -> Result<Command, LaunchError> {
         self.guard
             .recheck(self.pinned)
             .map_err(LaunchError::Changed)?;

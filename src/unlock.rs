@@ -117,6 +117,24 @@ impl Unlocked {
         })
     }
 
+    /// Unlocks `vault` with a token presented to the gateway (not from the
+    /// environment): the same checks as `KEYWARD_TOKEN`, in constant time.
+    pub fn with_token(vault: Vault, text: &str) -> Result<Unlocked> {
+        let token = Token::parse(text).map_err(|e| {
+            Error::locked(e.to_string())
+                .hint("send the token printed by `keychain create` or `keychain token --rotate`")
+        })?;
+        let rk = unlock_token(&vault, &token)?;
+        Ok(Unlocked {
+            vault,
+            access: Access::Token {
+                keychain_id: token.keychain_id,
+                token_id: token.token_id,
+                rk,
+            },
+        })
+    }
+
     /// The master key, or exit 5 for a token holder: `action` needs the owner.
     pub fn require_owner(&self, action: &str) -> Result<&Key32> {
         match &self.access {

@@ -15,6 +15,7 @@ mod double_opt_in;
 mod error_codes;
 mod first_hour;
 mod fuzzing;
+mod gateway;
 mod generated;
 mod grant_tamper;
 mod hardening;

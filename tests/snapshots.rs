@@ -1796,3 +1796,18 @@ fn error_openbao_sources_without_a_server() {
         &mut kw(&env, &["secret", "sync", "PLAIN"]),
     );
 }
+
+#[test]
+fn error_name_collision() {
+    let env = TestEnv::with_vault();
+    let first = env.make_package("dotted", "y.x", &[]);
+    env.install_json(&first, &[]);
+    let second = env.make_package("scoped", "@x/y", &[]);
+    error(
+        &env,
+        "name-collision",
+        None,
+        1,
+        &mut kw(&env, &["install", second.to_str().unwrap(), "--yes"]),
+    );
+}

@@ -2,6 +2,7 @@
 //! take the parsed arguments and a [`Ctx`]. Dispatch is the one `match` below.
 
 mod config;
+mod endpoints;
 mod grant;
 mod init;
 mod install;
@@ -15,6 +16,7 @@ mod render;
 mod report;
 mod run;
 mod secret;
+mod serve;
 mod view;
 
 use std::path::PathBuf;
@@ -84,6 +86,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Run(args) => {
             return run::cmd_run(&ctx, &args).map_err(|e| suggest_package(&ctx, &args.package, e));
         }
+        Command::Serve(args) => serve::cmd_serve(&ctx, &args),
+        Command::Endpoints(args) => endpoints::cmd_endpoints(&ctx, &args),
         Command::Log(args) => log::cmd_log(&ctx, &args),
         Command::Report(args) => report::cmd_report(&ctx, &args),
         Command::Key { name } => key::cmd_key(&name),

@@ -55,6 +55,10 @@ pub enum Action {
     Rekey,
     /// A running package read one key over its run socket (`deliver: socket`).
     KeyRead,
+    /// The gateway served one call (`keyward serve`).
+    Call,
+    /// The owner changed an installation's endpoint permissions.
+    Endpoints,
 }
 
 impl Action {
@@ -87,6 +91,8 @@ impl Action {
             Action::ConfigApply => "config-apply",
             Action::Rekey => "rekey",
             Action::KeyRead => "key-read",
+            Action::Call => "call",
+            Action::Endpoints => "endpoints",
         }
     }
 }

@@ -214,6 +214,21 @@ impl Writer<'_> {
     /// audit entries.
     fn write_plan(&mut self, plan: &Plan, approvals: &BTreeSet<String>) -> Result<()> {
         let mut row = plan.row(self.scope.row.id);
+        // The gateway routes `{name}.{scope}.localhost`: two packages of one keychain
+        // must not answer on the same host name (`@b/a` and `a.b`).
+        let key = crate::gateway::route::host_key(&row.name);
+        let installed = rows::installations_in(self.tx, &self.scope.row.id).map_err(db)?;
+        if let Some(other) = installed
+            .iter()
+            .find(|o| o.name != row.name && crate::gateway::route::host_key(&o.name) == key)
+        {
+            return Err(crate::error::Error::general(format!(
+                "{} would answer on the same gateway host name as the installed {} ({key}.localhost)",
+                row.name, other.name
+            ))
+            .code("name-collision")
+            .hint("rename one of the two packages, or install it in another keychain"));
+        }
         if let Some(prev) = &plan.previous {
             // A re-pin or a changed approval set starts from no grants at all, in the
             // installation's next generation (the revoke moved it there).

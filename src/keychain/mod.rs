@@ -12,6 +12,7 @@
 
 mod admin;
 mod audit;
+mod endpoints;
 mod grants;
 mod history;
 mod index;
@@ -34,6 +35,7 @@ use rusqlite::Transaction;
 pub(crate) use admin::rk_check_key;
 pub use admin::{create_keychain, init_vault, list_keychains, remove_keychain};
 pub use audit::Action;
+pub use endpoints::Endpoints;
 pub use grants::decide;
 pub use install::{InstallKind, Plan, Planned};
 pub use launch::{Launch, RunHow};

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# bench/serve.sh: load on `keyward serve`, loopback only, bounded.
+#   CLIENTS (64) concurrent clients, REQUESTS (2000) requests each, against a CGI
+#   package (sh) and an HTTP package (python3 http.server), through the gateway and,
+#   for the HTTP package, straight to its own server (the overhead). Prints
+#   throughput, p50/p99 latency, the audit entries written, and keyward's peak RSS.
+#   Needs: a release build (cargo build --release), python3; wrk if present.
+set -euo pipefail
+CLIENTS=${CLIENTS:-64}
+REQUESTS=${REQUESTS:-2000}
+KW=${KW:-$(cd "$(dirname "$0")/.." && pwd)/target/release/keyward}
+WORK=$(mktemp -d)
+trap 'kill $SPID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+export KEYWARD_VAULT=$WORK/vault.db KEYWARD_NO_INPUT=1 XDG_RUNTIME_DIR=$WORK/run
+mkdir -p "$WORK/run" "$WORK/cgi" "$WORK/web"
+export KEYWARD_MASTER_KEY=$("$KW" init --backend env 2>/dev/null)
+TOKEN=$("$KW" keychain create bench 2>/dev/null)
+printf 'bench-secret-value-0123' | "$KW" -k bench secret set API_KEY --stdin 2>/dev/null
+cat > "$WORK/cgi/instant.package.json" <<'EOF'
+{"name": "@bench/cgi", "version": "v1", "keys": ["API_KEY"], "run": ["sh", "./h.sh"], "serve": "cgi"}
+EOF
+printf '%s\n' "printf 'Content-Type: text/plain\r\n\r\nhello\n'" > "$WORK/cgi/h.sh"
+cat > "$WORK/web/instant.package.json" <<'EOF'
+{"name": "@bench/web", "version": "v1", "keys": ["API_KEY"], "run": ["python3", "./s.py"], "serve": "http"}
+EOF
+cat > "$WORK/web/s.py" <<'EOF'
+import os, http.server
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        b = b"hello\n"
+        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H).serve_forever()
+EOF
+"$KW" -k bench install "$WORK/cgi" --approve API_KEY >/dev/null 2>&1
+"$KW" -k bench install "$WORK/web" --approve API_KEY >/dev/null 2>&1
+env -u KEYWARD_MASTER_KEY "$KW" serve --listen 127.0.0.1:0 --max-per-package 256 > "$WORK/serve.out" 2>"$WORK/serve.err" &
+SPID=$!
+sleep 1
+PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.out" | head -1)
+curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/@bench/web/" >/dev/null
+DIRECT=$(ss -ltnp 2>/dev/null | grep python3 | sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' | head -1)
+load() { # URL AUTH
+  python3 - "$1" "$2" "$CLIENTS" "$REQUESTS" <<'EOF'
+import sys, time, threading, http.client, urllib.parse
+url, auth, clients, per = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+u = urllib.parse.urlsplit(url)
+lat, errs, lock = [], [0], threading.Lock()
+def worker():
+    mine = []
+    for _ in range(per):
+        t = time.perf_counter()
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        try:
+            c.request("GET", u.path, headers={"Authorization": auth} if auth else {})
+            r = c.getresponse(); r.read()
+            if r.status != 200: errs[0] += 1
+        except Exception:
+            errs[0] += 1
+        finally:
+            c.close()
+        mine.append(time.perf_counter() - t)
+    with lock: lat.extend(mine)
+t0 = time.perf_counter()
+ts = [threading.Thread(target=worker) for _ in range(clients)]
+[t.start() for t in ts]; [t.join() for t in ts]
+el = time.perf_counter() - t0
+lat.sort()
+p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000
+print(f"{len(lat)} requests in {el:.1f} s: {len(lat)/el:.0f} req/s, p50 {p(.5):.1f} ms, p99 {p(.99):.1f} ms, errors {errs[0]}")
+EOF
+}
+echo "clients=$CLIENTS requests/client=$REQUESTS (python client, one connection per request)"
+echo -n "direct to the package's server : "; load "http://127.0.0.1:$DIRECT/" ""
+echo -n "http package through keyward  : "; load "http://127.0.0.1:$PORT/@bench/web/" "Bearer $TOKEN"
+echo -n "cgi package through keyward   : "; load "http://127.0.0.1:$PORT/@bench/cgi/" "Bearer $TOKEN"
+echo "audit entries (call): $("$KW" -k bench --json log | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["entries"] if e["action"]=="call"))')"
+echo "keyward serve peak RSS: $(grep VmHWM /proc/$SPID/status | awk '{print $2, $3}')"
+echo "keyward serve fds now: $(ls /proc/$SPID/fd | wc -l)"
