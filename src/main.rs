@@ -38,7 +38,13 @@ fn main() -> ExitCode {
     match keyward::commands::run(cli) {
         Ok(status) => ExitCode::from(status),
         Err(err) => {
-            report(&err, json, color);
+            // An MCP client (or any supervisor) starts `run` with no terminal and shows
+            // each stderr line as an event: there, the failure is one line.
+            if is_run && !json && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                eprintln!("{}", one_line(&err));
+            } else {
+                report(&err, json, color);
+            }
             let code = if is_run {
                 err.run_status.unwrap_or(125)
             } else {
@@ -183,6 +189,28 @@ fn command_words(args: &[String]) -> Vec<&str> {
 }
 
 /// Prints the error on stderr: `keyward: error[code]: …` and hints, or one JSON object.
+/// `keyward: error[code]: message (hint: …; hint: …)`, with the message's own line
+/// breaks folded, for `run` without a terminal.
+fn one_line(err: &Error) -> String {
+    let fold = |text: &str| {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut line = format!("keyward: error[{}]: {}", err.code, fold(&err.message));
+    if !err.hints.is_empty() {
+        let hints: Vec<String> = err
+            .hints
+            .iter()
+            .map(|h| format!("hint: {}", fold(h)))
+            .collect();
+        line.push_str(&format!(" ({})", hints.join("; ")));
+    }
+    line
+}
+
 fn report(err: &Error, json: bool, color: bool) {
     if json {
         let doc = serde_json::json!({"error": {"code": err.code, "message": err.message, "hints": err.hints}});
@@ -200,6 +228,18 @@ fn report(err: &Error, json: bool, color: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_failure_without_a_terminal_is_one_line() {
+        let err = Error::general("pkg changed:\n  ~ a.sh\n  + b.sh")
+            .code("package-changed")
+            .hint("review it")
+            .hint("then install it");
+        assert_eq!(
+            one_line(&err),
+            "keyward: error[package-changed]: pkg changed:; ~ a.sh; + b.sh (hint: review it; hint: then install it)"
+        );
+    }
 
     #[test]
     fn json_usage_errors_keep_the_missing_arguments_and_name_the_subcommand_help() {
