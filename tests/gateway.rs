@@ -95,7 +95,19 @@ impl Gateway {
 }
 
 impl Drop for Gateway {
+    /// SIGTERM first, so `serve` stops the http packages it started (a SIGKILL would
+    /// leave them running after the test); SIGKILL only if it does not end in time.
     fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
