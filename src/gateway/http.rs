@@ -328,15 +328,7 @@ pub async fn serve(
     let kc = Some(kc);
     let proc = match proc {
         Ok(p) => p,
-        Err(r) => {
-            let outcome = Outcome {
-                status: r.status.as_u16(),
-                bytes: 0,
-                streamed: false,
-            };
-            record(kc, token_id, &package, &call, outcome, started).await?;
-            return Err(r);
-        }
+        Err(r) => return refused(kc, token_id, &package, &call, started, r).await,
     };
     let resp = match tokio::time::timeout(timeout, forward(&proc, &call)).await {
         Err(_) => Err(Refusal::new(
@@ -351,15 +343,7 @@ pub async fn serve(
     };
     let upstream = match resp {
         Ok(u) => u,
-        Err(r) => {
-            let outcome = Outcome {
-                status: r.status.as_u16(),
-                bytes: 0,
-                streamed: false,
-            };
-            record(kc, token_id, &package, &call, outcome, started).await?;
-            return Err(r);
-        }
+        Err(r) => return refused(kc, token_id, &package, &call, started, r).await,
     };
     relay(
         upstream,
@@ -371,6 +355,25 @@ pub async fn serve(
         started,
     )
     .await
+}
+
+/// Records a call refused after it was let in (its audit entry is the refusal), then
+/// refuses it.
+async fn refused<T>(
+    kc: Option<Keychain>,
+    token_id: Option<[u8; 16]>,
+    package: &str,
+    call: &Call,
+    started: Instant,
+    r: Refusal,
+) -> std::result::Result<T, Refusal> {
+    let outcome = Outcome {
+        status: r.status.as_u16(),
+        bytes: 0,
+        streamed: false,
+    };
+    record(kc, token_id, package, call, outcome, started).await?;
+    Err(r)
 }
 
 async fn forward(proc: &Proc, call: &Call) -> Result<Response<hyper::body::Incoming>, Refusal> {
