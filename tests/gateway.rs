@@ -538,3 +538,48 @@ fn install_refuses_a_package_whose_host_name_would_collide() {
         "{err}"
     );
 }
+
+#[test]
+fn config_carries_endpoint_permissions_both_ways() {
+    let env = TestEnv::with_vault();
+    let dir = cgi_package(&env, "");
+    env.install_json(&dir, &[]);
+    let file = env.root().join("keyward.json");
+    let write = |permissions: Option<serde_json::Value>| {
+        let mut entry = serde_json::json!({"keys": [], "path": dir.to_str().unwrap()});
+        if let Some(p) = permissions {
+            entry["permissions"] = p;
+        }
+        std::fs::write(&file, serde_json::json!({"@acme/hello": entry}).to_string()).unwrap();
+    };
+    let apply = || env.json(&["config", "apply", file.to_str().unwrap()]);
+    let exported = || -> serde_json::Value { serde_json::from_str(&env.config_export()).unwrap() };
+    // Restricted by the config, exported as such; a second apply changes nothing.
+    write(Some(serde_json::json!({"endpoints": ["POST /charge"]})));
+    assert_eq!(apply()["endpoints"], serde_json::json!(["@acme/hello"]));
+    assert_eq!(apply()["endpoints"], serde_json::json!([]));
+    assert_eq!(
+        exported()["@acme/hello"]["permissions"],
+        serde_json::json!({"endpoints": ["POST /charge"]})
+    );
+    let out = env
+        .cmd()
+        .args(["endpoints", "@acme/hello"])
+        .assert()
+        .success();
+    assert!(crate::common::stdout_of(&out).contains("POST /charge"));
+    // Declarative: without `permissions`, every endpoint again.
+    write(None);
+    assert_eq!(apply()["endpoints"], serde_json::json!(["@acme/hello"]));
+    assert!(exported()["@acme/hello"].get("permissions").is_none());
+    // A malformed endpoint is refused before anything is written.
+    write(Some(serde_json::json!({"endpoints": ["nonsense"]})));
+    let out = env
+        .cmd()
+        .args(["config", "apply"])
+        .arg(&file)
+        .assert()
+        .code(1);
+    assert!(crate::common::stderr_of(&out).contains("error[config-invalid]"));
+    assert!(exported()["@acme/hello"].get("permissions").is_none());
+}

@@ -10,7 +10,9 @@ use crate::cli::ConfigCommand;
 use crate::commands::Ctx;
 use crate::commands::render::{AppliedDoc, PackageKey, SyncedDoc};
 use crate::error::{Error, Kind, Result};
-use crate::keychain::{InstallKind, Installed, Keychain, Plan, Planned, Role, requested_list};
+use crate::keychain::{
+    Endpoints, InstallKind, Installed, Keychain, Plan, Planned, Role, requested_list,
+};
 use crate::output::print_line;
 use crate::registry::install::Prepared;
 
@@ -44,6 +46,42 @@ pub struct Entry {
     /// Keys whose value comes from OpenBao: `{"KEY": "openbao:MOUNT/PATH#FIELD"}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sources: BTreeMap<String, String>,
+    /// The endpoints the gateway serves (the seed's field): absent or `{}` is every one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Permissions>,
+}
+
+/// `"permissions": {"endpoints": ["GET /forecast", …]}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permissions {
+    /// Only these endpoints; absent means every one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Vec<String>>,
+}
+
+/// What an entry's `permissions` asks for, each endpoint checked.
+fn wanted_endpoints(at: &str, entry: &Entry) -> Result<Endpoints> {
+    let Some(list) = entry
+        .permissions
+        .as_ref()
+        .and_then(|p| p.endpoints.as_ref())
+    else {
+        return Ok(Endpoints::All);
+    };
+    let set = list
+        .iter()
+        .map(|e| {
+            crate::endpoints::parse(e).map_err(|why| {
+                Error::general(format!(
+                    "{at}: permissions.endpoints: {why}; nothing was applied"
+                ))
+                .code("config-invalid")
+                .hint("write each as \"METHOD /path\", e.g. \"GET /forecast\"")
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Endpoints::Only(set))
 }
 
 /// Dispatches the config subcommands.
@@ -101,6 +139,12 @@ fn export(ctx: &Ctx, output: Option<&Path>, only: &[String]) -> Result<()> {
                 run,
                 sha256: Some(inst.row.digest.clone()),
                 sources,
+                permissions: match kc.endpoints(inst)? {
+                    Endpoints::All => None,
+                    Endpoints::Only(set) => Some(Permissions {
+                        endpoints: Some(set.into_iter().collect()),
+                    }),
+                },
             },
         );
     }
@@ -258,7 +302,10 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
     // Everything is hashed and checked before the single write transaction.
     let mut work: Vec<Planned> = Vec::new();
     let mut prepared_all = Vec::new();
+    let mut endpoints = Vec::new();
     for (name, entry) in &config {
+        let at = format!("{}: `{name}`", file.display());
+        endpoints.push((name.as_str(), wanted_endpoints(&at, entry)?));
         let (plan, prepared) = plan_entry(ctx, &kc, file, &base, name, entry)?;
         prepared_all.push(prepared);
         let wanted: BTreeSet<String> = entry.keys.iter().cloned().collect();
@@ -310,7 +357,15 @@ fn apply(ctx: &Ctx, file: &Path, prune: bool) -> Result<()> {
             version,
         });
     }
-    report(ctx, &changing, &pruned, &missing, &sourced);
+    // Declarative like the rest: absent `permissions` means every endpoint again.
+    let mut restricted = Vec::new();
+    for (name, wanted) in &endpoints {
+        let inst = kc.package(name)?;
+        if kc.set_endpoints(&inst, wanted)? {
+            restricted.push(*name);
+        }
+    }
+    report(ctx, &changing, &pruned, &missing, &sourced, &restricted);
     Ok(())
 }
 
@@ -497,6 +552,7 @@ fn report(
     pruned: &[&Installed],
     missing: &[(&str, &str)],
     sourced: &[SyncedDoc],
+    endpoints: &[&str],
 ) {
     let changed: Vec<&str> = changing
         .iter()
@@ -515,8 +571,9 @@ fn report(
                 })
                 .collect(),
             sourced,
+            endpoints,
         });
-    } else if changed.is_empty() && gone.is_empty() && sourced.is_empty() {
+    } else if changed.is_empty() && gone.is_empty() && sourced.is_empty() && endpoints.is_empty() {
         ctx.out
             .info("The keychain already matches the config; nothing changed.");
     } else {
@@ -540,6 +597,11 @@ fn report(
         for name in &gone {
             ctx.out
                 .info(format!("{name} uninstalled (not in the config)"));
+        }
+        for name in endpoints {
+            ctx.out.info(format!(
+                "{name}: endpoint permissions set as the config says"
+            ));
         }
         for s in sourced {
             ctx.out.info(format!(

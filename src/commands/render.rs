@@ -224,6 +224,8 @@ pub struct AppliedDoc<'a> {
     pub missing_values: Vec<PackageKey>,
     /// Values read from the entries' `sources` and stored.
     pub sourced: &'a [SyncedDoc],
+    /// Packages whose endpoint permissions changed.
+    pub endpoints: &'a [&'a str],
 }
 
 /// One secret in `secret list --json`.
