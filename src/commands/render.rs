@@ -184,6 +184,17 @@ pub struct InspectDoc<'a> {
     pub manifest_origin: Option<&'a str>,
     /// Whether the owner, not the package, declared its keys.
     pub owner_declared: bool,
+    /// The package's endpoints and whether the gateway serves each.
+    pub endpoints: &'a [EndpointState],
+}
+
+/// One endpoint of a package in `inspect --json`.
+#[derive(Serialize)]
+pub struct EndpointState {
+    /// `METHOD /path`.
+    pub endpoint: String,
+    /// Whether the gateway serves it.
+    pub enabled: bool,
 }
 
 /// A revoked package in `status --json`.

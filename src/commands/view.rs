@@ -2,6 +2,7 @@
 //! changed is revoked on the spot, so every view tells the truth about what `run` does.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use crate::commands::Ctx;
 use crate::commands::render::{
@@ -9,7 +10,7 @@ use crate::commands::render::{
     Unreadable, state_word,
 };
 use crate::error::{Error, Result};
-use crate::keychain::{Installed, Keychain, PinCheck, Role, decide};
+use crate::keychain::{Endpoints, Installed, Keychain, PinCheck, Role, decide};
 use crate::output::{print_line, sanitize, table};
 use crate::registry::Origin;
 
@@ -146,6 +147,7 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
     let states = inst.key_states(&view.present);
     let short = view.kc.short_values(&inst.granted)?;
     let origin = origin_of(ctx, &inst);
+    let endpoints = endpoint_states(&view.kc, &inst)?;
     if ctx.out.json {
         ctx.out.json_doc(&InspectDoc {
             name: inst.name(),
@@ -165,6 +167,7 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
             source: origin.as_ref().map(|o| o.source.as_str()),
             manifest_origin: origin.as_ref().map(|o| o.manifest.as_str()),
             owner_declared: origin.as_ref().is_some_and(Origin::owner_declared),
+            endpoints: &endpoints,
         });
     } else {
         let color = ctx.out.color_stdout;
@@ -179,6 +182,16 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
             };
             text.insert_str(at, &format!("  source   {} ({how})\n", sanitize(&o.source)));
         }
+        if !endpoints.is_empty() {
+            let shown: Vec<String> = endpoints
+                .iter()
+                .map(|e| {
+                    let off = if e.enabled { "" } else { " (disabled)" };
+                    format!("{}{off}", sanitize(&e.endpoint))
+                })
+                .collect();
+            text.push_str(&format!("\n  endpoints {}", shown.join(", ")));
+        }
         print_line(&text);
         for key in &short {
             ctx.out.warn(format!(
@@ -187,6 +200,27 @@ pub fn cmd_inspect(ctx: &Ctx, package_arg: &str, diff: bool) -> Result<()> {
         }
     }
     view.kc.ensure_untampered(&view.tampered)
+}
+
+/// The package's endpoints (found in its files, or enabled by name) and whether the
+/// gateway serves each.
+fn endpoint_states(kc: &Keychain, inst: &Installed) -> Result<Vec<render::EndpointState>> {
+    let found = crate::endpoints::discover(Path::new(&inst.row.path), &inst.row.manifest);
+    let now = kc.endpoints(inst)?;
+    let mut all: BTreeSet<String> = found.endpoints.into_iter().collect();
+    if let Endpoints::Only(set) = &now {
+        all.extend(set.iter().cloned());
+    }
+    Ok(all
+        .into_iter()
+        .map(|endpoint| render::EndpointState {
+            enabled: match &now {
+                Endpoints::All => true,
+                Endpoints::Only(set) => set.contains(&endpoint),
+            },
+            endpoint,
+        })
+        .collect())
 }
 
 fn inspect_text(
