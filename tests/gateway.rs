@@ -568,6 +568,10 @@ fn config_carries_endpoint_permissions_both_ways() {
         .assert()
         .success();
     assert!(crate::common::stdout_of(&out).contains("POST /charge"));
+    assert_eq!(
+        env.json(&["inspect", "@acme/hello"])["endpoints"],
+        serde_json::json!([{"endpoint": "POST /charge", "enabled": true}])
+    );
     // Declarative: without `permissions`, every endpoint again.
     write(None);
     assert_eq!(apply()["endpoints"], serde_json::json!(["@acme/hello"]));
