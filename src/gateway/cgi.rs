@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -144,25 +143,12 @@ fn meta_variables(call: &Call) -> BTreeMap<OsString, OsString> {
 }
 
 async fn run(
-    mut cmd: std::process::Command,
+    cmd: std::process::Command,
     call: &Call,
     timeout: Duration,
     values: &[SecretBytes],
 ) -> Result<(Response<Body>, Outcome), Refusal> {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let mut cmd = tokio::process::Command::from(cmd);
-    cmd.kill_on_drop(true);
-    let mut child = cmd.spawn().map_err(|e| {
-        Refusal::new(
-            502,
-            "not-executable",
-            format!("the package could not be started: {e}"),
-        )
-        .hint("check the manifest's `run` and the package's files")
-    })?;
+    let mut child = super::spawn_package(cmd, Stdio::piped(), "the package")?;
     let pid = child.id();
     let mut stdin = child.stdin.take();
     let mut stdout = child.stdout.take();

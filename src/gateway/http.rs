@@ -5,7 +5,6 @@
 //! request after re-approval starts it again. A change of its granted keys restarts it.
 
 use std::collections::HashMap;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -165,27 +164,15 @@ async fn start(auth: &Starting<'_>) -> Result<Proc, Refusal> {
                 crate::output::sanitize(&file)
             ),
         ),
-        e => Refusal::new(
+        runner::LaunchError::Os { source, .. } => Refusal::new(
             502,
             "not-executable",
-            format!("{} could not be started: {e:?}", inst.name()),
-        ),
-    })?;
-    cmd.current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let mut cmd = tokio::process::Command::from(cmd);
-    cmd.kill_on_drop(true);
-    let mut child = cmd.spawn().map_err(|e| {
-        Refusal::new(
-            502,
-            "not-executable",
-            format!("{} could not be started: {e}", inst.name()),
+            format!("{} could not be started: {source}", inst.name()),
         )
-        .hint("check the manifest's `run` and the package's files")
+        .hint("check the manifest's `run` and the package's files"),
     })?;
+    cmd.current_dir(&dir);
+    let mut child = super::spawn_package(cmd, Stdio::null(), inst.name())?;
     let values: Vec<SecretBytes> = launch.values.iter().map(|(_, v)| v.clone()).collect();
     let masker = Arc::new(Masker::new(&values));
     // The package's own output goes to keyward's stderr, masked.

@@ -337,6 +337,32 @@ impl Refusal {
 }
 
 /// `{"error": {"code", "message", "hints"}}`.
+/// Starts a package for the gateway: its own process group (so stopping it stops what
+/// it started), killed when the handle drops, stdout and stderr piped. `name` says what
+/// could not be started.
+pub(crate) fn spawn_package(
+    mut cmd: std::process::Command,
+    stdin: std::process::Stdio,
+    name: &str,
+) -> std::result::Result<tokio::process::Child, Refusal> {
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    cmd.stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let mut cmd = tokio::process::Command::from(cmd);
+    cmd.kill_on_drop(true);
+    cmd.spawn().map_err(|e| {
+        Refusal::new(
+            502,
+            "not-executable",
+            format!("{name} could not be started: {e}"),
+        )
+        .hint("check the manifest's `run` and the package's files")
+    })
+}
+
 pub(crate) fn error_body(code: &str, message: &str, hints: &[String]) -> Vec<u8> {
     let doc = json!({"error": {"code": code, "message": message, "hints": hints}});
     let mut v = serde_json::to_vec(&doc).unwrap_or_default();
