@@ -3,8 +3,10 @@
 
 use std::process::ExitCode;
 
+use std::ffi::OsString;
+
 use clap::Parser;
-use keyward::cli::{Cli, Command};
+use keyward::cli::{Cli, Command, RunLine, RunOnly};
 use keyward::error::Error;
 
 fn main() -> ExitCode {
@@ -27,12 +29,18 @@ fn main() -> ExitCode {
         let _ = <Cli as clap::CommandFactory>::command().print_help();
         return ExitCode::from(2);
     }
-    let cli = match Cli::try_parse() {
+    let cli = match parse(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
     };
-    let json = cli.json;
-    let color = keyward::output::Output::new(cli.json, cli.quiet, cli.verbose, cli.color).color;
+    let json = cli.global.json;
+    let color = keyward::output::Output::new(
+        cli.global.json,
+        cli.global.quiet,
+        cli.global.verbose,
+        cli.global.color,
+    )
+    .color;
     // `run` reserves 125-127 for its own failures; every other status is the package's.
     let is_run = matches!(cli.command, Command::Run(_));
     match keyward::commands::run(cli) {
@@ -53,6 +61,24 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// The command line: a `run` line through [`RunLine`]'s small command tree, everything
+/// else (and any `run` line it refuses: help, version, a usage error) through [`Cli`],
+/// whose answer is then the one the user sees.
+fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    if args.iter().skip(1).any(|a| a == "run")
+        && let Ok(RunLine {
+            global,
+            command: RunOnly::Run(run),
+        }) = RunLine::try_parse_from(&args)
+    {
+        return Ok(Cli {
+            global,
+            command: Command::Run(run),
+        });
+    }
+    Cli::try_parse_from(args)
 }
 
 /// Makes this process non-dumpable and sets its core size limit to 0 (soft and hard).
@@ -257,6 +283,80 @@ mod tests {
                 "see `keyward install --help`"
             ]
         );
+    }
+
+    /// Every line the small `run` tree accepts parses to exactly what the whole tree
+    /// makes of it, and what it refuses still reaches the whole tree.
+    #[test]
+    fn the_run_fast_path_parses_as_the_whole_command_line_does() {
+        let lines: &[&[&str]] = &[
+            &["run", "pkg"],
+            &["run", "pkg", "--no-mask"],
+            &[
+                "-k",
+                "ci",
+                "run",
+                "@a/b",
+                "--deliver",
+                "files",
+                "--",
+                "x",
+                "--y",
+            ],
+            &[
+                "--vault",
+                "/tmp/v.db",
+                "--json",
+                "-q",
+                "run",
+                "./p",
+                "--inherit-env",
+            ],
+            &[
+                "run",
+                "pkg",
+                "-v",
+                "--color",
+                "never",
+                "--no-input",
+                "--accept-rollback",
+            ],
+            &["run", "run"],
+            &["--keychain=run", "run", "pkg", "--", "run"],
+        ];
+        for line in lines {
+            let args: Vec<OsString> = std::iter::once("keyward")
+                .chain(line.iter().copied())
+                .map(OsString::from)
+                .collect();
+            let whole = Cli::try_parse_from(&args).map(|c| format!("{c:?}"));
+            let fast = parse(args.clone()).map(|c| format!("{c:?}"));
+            assert_eq!(fast.ok(), whole.ok(), "{line:?}");
+            let small = RunLine::try_parse_from(&args).map(|l| format!("{:?}", l.global));
+            assert!(small.is_ok(), "the small tree takes {line:?}");
+        }
+        for line in [
+            &["run"][..],
+            &["run", "pkg", "--help"],
+            &["run", "--version"],
+            &["run", "pkg", "--bogus"],
+            &["run", "--", "pkg"],
+            &["run", "pkg", "-q", "-v"],
+            &["secret", "set", "run"],
+            &["inspect", "run"],
+        ] {
+            let args: Vec<OsString> = std::iter::once("keyward")
+                .chain(line.iter().copied())
+                .map(OsString::from)
+                .collect();
+            let whole = Cli::try_parse_from(&args).map(|c| format!("{c:?}"));
+            let fast = parse(args).map(|c| format!("{c:?}"));
+            match (whole, fast) {
+                (Ok(w), Ok(f)) => assert_eq!(w, f, "{line:?}"),
+                (Err(w), Err(f)) => assert_eq!(w.render().to_string(), f.render().to_string()),
+                (w, f) => panic!("{line:?}: {w:?} vs {f:?}"),
+            }
+        }
     }
 
     #[test]

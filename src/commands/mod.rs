@@ -65,7 +65,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     if let Command::Key { name } = &cli.command {
         return key::cmd_key(name).map(|()| 0);
     }
-    let vault_path = match cli.vault.filter(|p| !p.as_os_str().is_empty()) {
+    let vault_path = match cli.global.vault.filter(|p| !p.as_os_str().is_empty()) {
         Some(path) => path,
         None => crate::vault::default_path().ok_or_else(|| {
             Error::usage("cannot find the default vault: neither XDG_DATA_HOME nor HOME is set")
@@ -74,10 +74,15 @@ pub fn run(cli: Cli) -> Result<u8> {
     };
     let ctx = Ctx {
         vault_path,
-        keychain: cli.keychain.filter(|k| !k.is_empty()),
-        no_input: cli.no_input,
-        accept_rollback: cli.accept_rollback,
-        out: Output::new(cli.json, cli.quiet, cli.verbose, cli.color),
+        keychain: cli.global.keychain.filter(|k| !k.is_empty()),
+        no_input: cli.global.no_input,
+        accept_rollback: cli.global.accept_rollback,
+        out: Output::new(
+            cli.global.json,
+            cli.global.quiet,
+            cli.global.verbose,
+            cli.global.color,
+        ),
     };
     ctx.out
         .verbose(format!("vault: {}", ctx.vault_path.display()));
