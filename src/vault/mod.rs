@@ -8,6 +8,7 @@ mod error;
 pub mod packages;
 mod schema;
 pub mod sources;
+mod wal;
 
 pub use error::{VaultError, VaultErrorKind};
 
@@ -139,6 +140,8 @@ impl Vault {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(VaultError::at(path, VaultErrorKind::NoWal).into());
         }
+        // The new vault file and its WAL: their names must outlive a power loss too.
+        wal::sync_folder(path).map_err(|e| folder_sync_error(path, e))?;
         let mut vault = Vault {
             conn,
             path: path.to_owned(),
@@ -202,8 +205,12 @@ impl Vault {
             }
         }
         let mut full = false;
+        let wal_before = wal::before(path);
         let (conn, app_id) = match connect(path).and_then(|c| application_id(path, c)) {
-            Ok(opened) => opened,
+            Ok(opened) => {
+                wal::make_durable(path, wal_before).map_err(|e| folder_sync_error(path, e))?;
+                opened
+            }
             // Opening a WAL vault creates its -shm file. On a full disk that fails, but
             // what is stored can still be read: open it read-only and immutable (no
             // writer can commit while the disk is full), and every write says why not.
@@ -643,6 +650,13 @@ fn secret_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretRow> {
         created: r.get(3)?,
         updated: r.get(4)?,
     })
+}
+
+fn folder_sync_error(path: &Path, e: std::io::Error) -> VaultError {
+    VaultError::at(
+        path,
+        VaultErrorKind::Folder(format!("cannot sync the vault folder: {e}")),
+    )
 }
 
 fn application_id(path: &Path, conn: Connection) -> Result<(Connection, i32)> {
