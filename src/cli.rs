@@ -10,6 +10,7 @@ use clap_complete::engine::ArgValueCandidates;
 use crate::complete;
 
 use crate::keystore::Backend;
+pub use crate::mcp::bridge::Transport as McpTransport;
 pub use crate::mcp::{Client as McpClient, Scope as McpScope};
 
 const AFTER_HELP: &str = "\
@@ -507,6 +508,29 @@ pub enum McpCommand {
         /// The exact version for a server whose command floats: SERVER=VERSION (repeatable)
         #[arg(long, value_name = "SERVER=VERSION")]
         pin: Vec<String>,
+    },
+    /// A stdio MCP server that forwards to a remote (HTTP) MCP server
+    ///
+    /// What `mcp import` turns an HTTP server entry into: it reads JSON-RPC messages, one
+    /// per line, from stdin, POSTs each to URL (Streamable HTTP; or the older HTTP+SSE
+    /// transport) and writes the answers to stdout, one per line. Header values may hold
+    /// `${NAME}`, read from the environment `keyward run` delivers, so the key itself is
+    /// never in argv or in the client's config. URL must be https://, or http:// to a
+    /// loopback address.
+    #[command(
+        after_long_help = "Examples (as the run argv of a package whose manifest requests LINEAR_TOKEN):\n  keyward mcp bridge --url https://mcp.linear.app/mcp --header 'Authorization: Bearer ${LINEAR_TOKEN}'"
+    )]
+    Bridge {
+        /// The remote MCP server's URL
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// A header to send, `NAME: VALUE`; `${KEY}` in VALUE is read from the environment
+        /// (repeatable)
+        #[arg(long, value_name = "HEADER")]
+        header: Vec<String>,
+        /// The remote transport
+        #[arg(long, value_enum, default_value_t = McpTransport::StreamableHttp)]
+        transport: McpTransport,
     },
     /// Every server in every client config found: guarded by keyward or not, and which
     /// still hold literal keys (names only)

@@ -31,6 +31,7 @@ mod launch_race;
 mod leaks;
 mod manifest_rules;
 mod mcp;
+mod mcp_http;
 mod new;
 mod no_input;
 mod openbao;

@@ -12,6 +12,7 @@ use crate::commands::render::state_word;
 use crate::error::{Error, Result};
 use crate::keychain::{Keychain, Plan, Role};
 use crate::mcp::config::{ConfigFile, Loc, Server, write_atomic};
+use crate::mcp::http::{Move, secret_part};
 use crate::mcp::target::{Target, classify};
 use crate::mcp::{Client, Scope, backup_path, found_files, line_diff};
 use crate::output::{print_line, sanitize, table};
@@ -49,6 +50,11 @@ pub fn cmd_mcp(ctx: &Ctx, cmd: &McpCommand) -> Result<()> {
             }
         }
         McpCommand::List { client, check } => list(ctx, *client, *check),
+        McpCommand::Bridge {
+            url,
+            header,
+            transport,
+        } => crate::mcp::bridge::run(url, header, *transport),
     }
 }
 
@@ -97,6 +103,24 @@ fn entry_args(ctx: &Ctx, keychain: &str, package: &str) -> Vec<String> {
     args.push("run".to_owned());
     args.push(package.to_owned());
     args
+}
+
+/// How a bridge package starts keyward: `keyward` when PATH finds this very binary
+/// (so an upgrade in place keeps working), else this binary's path.
+fn keyward_exe() -> String {
+    let me = std::env::current_exe().ok();
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("keyward"))
+            .find(|p| p.is_file())
+    });
+    match (&me, on_path) {
+        (Some(me), Some(p)) if std::fs::canonicalize(&p).ok().as_ref() == Some(me) => {
+            "keyward".to_owned()
+        }
+        (Some(me), _) => me.to_string_lossy().into_owned(),
+        (None, _) => "keyward".to_owned(),
+    }
 }
 
 fn client_of(file: &Path, client: Option<Client>) -> Result<Client> {
@@ -169,7 +193,7 @@ fn add(ctx: &Ctx, package: &str, client: Client, scope: Scope, name: Option<&str
         }
         write_backup(&path, &backup.text())?;
     }
-    file.rewrite(&loc, &server, "keyward", &args, &[]);
+    file.rewrite(&loc, &server, "keyward", &args, &[], &[]);
     file.save()?;
     if ctx.out.json {
         ctx.out.json_doc(&serde_json::json!({
@@ -199,10 +223,40 @@ struct Item {
     server: Server,
     /// The package it becomes.
     want: Want,
-    /// Literal values, moved into the vault.
+    /// Secret names of the literal values moved into the vault.
     keys: Vec<String>,
+    /// Where each moved value sits in the entry.
+    moves: Vec<Move>,
     /// `${…}` references, left in the entry (their names become the manifest's `env`).
     refs: Vec<(String, String)>,
+    /// Variables the client forwards by name (Codex `env_vars`; the manifest's `env` too).
+    forward: Vec<String>,
+}
+
+impl Item {
+    /// The manifest's `env`: the references' names and the forwarded variables.
+    fn pass(&self) -> Vec<String> {
+        self.refs
+            .iter()
+            .map(|(k, _)| k.clone())
+            .chain(self.forward.iter().cloned())
+            .collect()
+    }
+
+    /// Each moved secret with its value as the config holds it.
+    fn values(&self) -> Vec<(&str, &str)> {
+        self.moves
+            .iter()
+            .filter_map(|m| {
+                self.server
+                    .env
+                    .iter()
+                    .chain(&self.server.headers)
+                    .find(|(k, _)| *k == m.field)
+                    .map(|(_, v)| (m.key.as_str(), secret_part(v, m)))
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -403,6 +457,16 @@ fn import(
                 .cloned()
                 .collect();
             let target = classify(&server);
+            let mut moves: Vec<Move> = literals
+                .iter()
+                .map(|k| Move {
+                    field: k.clone(),
+                    key: k.clone(),
+                    prefix: String::new(),
+                })
+                .collect();
+            let mut refs = refs;
+            let mut forward = Vec::new();
             let want = match &target {
                 Target::Guarded { .. } => {
                     guarded.push(label);
@@ -413,10 +477,15 @@ fn import(
                     continue;
                 }
                 Target::Http => {
-                    skipped.push(format!(
-                        "{label}: an HTTP server; keyward run starts stdio servers only, so its headers stay (`mcp list --check` reports them)"
-                    ));
-                    continue;
+                    let bridged = crate::mcp::http::plan(&server, f.client, &keyward_exe())
+                        .map_err(|why| {
+                            Error::usage(format!("server {label}: {why}; nothing was changed"))
+                                .hint("fix the entry (or remove it), then import again")
+                        })?;
+                    moves = bridged.moves;
+                    refs = bridged.refs;
+                    forward = bridged.forward;
+                    Want::Local(local_name(&server.name), bridged.run)
                 }
                 Target::Nothing => {
                     skipped.push(format!("{label}: no command"));
@@ -434,13 +503,14 @@ fn import(
                 }
                 Target::Local { run } => Want::Local(local_name(&server.name), run.clone()),
             };
-            if !server.headers.is_empty() {
+            if !server.headers.is_empty() && target != Target::Http {
                 return Err(Error::general(format!(
                     "server {label} has both a command and headers; keyward cannot tell what the headers are for; nothing was changed"
                 ))
                 .hint("remove the headers (or the command) from the entry, then import again"));
             }
-            for key in &literals {
+            let keys: Vec<String> = moves.iter().map(|m| m.key.clone()).collect();
+            for key in &keys {
                 crate::names::check_name(key).map_err(|e| {
                     Error::usage(format!(
                         "server {label}: env `{}` cannot be a keyward key: {e}; nothing was changed",
@@ -453,18 +523,17 @@ fn import(
                 file: fi,
                 server,
                 want,
-                keys: literals,
+                keys,
+                moves,
                 refs,
+                forward,
             });
         }
     }
     // One value per name: across servers and against the keychain.
     let mut values: BTreeMap<String, (String, String)> = BTreeMap::new();
     for item in &items {
-        for (key, value) in &item.server.env {
-            if !item.keys.contains(key) {
-                continue;
-            }
+        for (key, value) in item.values() {
             if let Some((v, first)) = values.get(key)
                 && v != value
             {
@@ -474,7 +543,7 @@ fn import(
                 ))
                 .hint("import one of them into another keychain: keyward -k NAME mcp import FILE"));
             }
-            values.insert(key.clone(), (value.clone(), item.server.name.clone()));
+            values.insert(key.to_owned(), (value.to_owned(), item.server.name.clone()));
         }
     }
     let present = kc.secret_names()?;
@@ -496,7 +565,7 @@ fn import(
     // One declaration per package.
     let mut packages: BTreeMap<String, (Want, Vec<String>, Vec<String>)> = BTreeMap::new();
     for item in &items {
-        let env: Vec<String> = item.refs.iter().map(|(k, _)| k.clone()).collect();
+        let env = item.pass();
         let entry = packages
             .entry(item.want.key())
             .or_insert_with(|| (item.want.clone(), item.keys.clone(), env.clone()));
@@ -516,13 +585,13 @@ fn import(
     let backup_text = |f: &ConfigFile, conceal: bool| {
         let mut b = f.reparse();
         for item in items.iter().filter(|i| std::ptr::eq(&files[i.file], f)) {
-            for key in &item.keys {
+            for m in &item.moves {
                 let shown = if conceal {
-                    CONCEALED.to_owned()
+                    format!("{}{CONCEALED}", m.prefix)
                 } else {
-                    format!("{REF_PREFIX}{keychain}/{key}")
+                    format!("{}{REF_PREFIX}{keychain}/{}", m.prefix, m.key)
                 };
-                b.set_value(&item.server.loc, &item.server.name, key, &shown);
+                b.set_value(&item.server.loc, &item.server.name, &m.field, &shown);
             }
         }
         b.text()
@@ -545,6 +614,7 @@ fn import(
                         "keyward",
                         &entry_args(ctx, &keychain, package),
                         &item.refs,
+                        &item.forward,
                     );
                 }
                 Some(new.text())
@@ -808,9 +878,11 @@ fn undo_import(ctx: &Ctx, file: &Path, client: Option<Client>) -> Result<()> {
                 ))
                 .hint("remove the added entry from the file by hand instead"));
             }
-            let Some(reference) = value.strip_prefix(REF_PREFIX) else {
+            // `keyward:KC/NAME`, after the part the import kept (`Bearer `).
+            let Some(at) = value.find(REF_PREFIX) else {
                 continue;
             };
+            let (kept, reference) = (&value[..at], &value[at + REF_PREFIX.len()..]);
             let Some((kc_name, name)) = reference.split_once('/') else {
                 continue;
             };
@@ -832,7 +904,8 @@ fn undo_import(ctx: &Ctx, file: &Path, client: Option<Client>) -> Result<()> {
                     .hint("set it again as text: keyward secret set NAME")
                 })?,
             );
-            restored.set_value(&server.loc, &server.name, key, &text);
+            let whole = zeroize::Zeroizing::new(format!("{kept}{}", text.as_str()));
+            restored.set_value(&server.loc, &server.name, key, &whole);
             count += 1;
         }
     }
@@ -893,6 +966,7 @@ fn list(ctx: &Ctx, client: Option<Client>, check: bool) -> Result<()> {
                 .chain(&s.headers)
                 .filter(|(_, v)| Server::is_reference(v))
                 .map(|(k, _)| k.clone())
+                .chain(s.header_vars.iter().map(|(_, var)| var.clone()))
                 .collect();
             let (guarded, package, keychain, state) = match classify(&s) {
                 Target::Guarded { keychain, package } => {

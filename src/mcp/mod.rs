@@ -3,7 +3,9 @@
 //!
 //! None of this is on `run`'s path: the parsers are only reached from `keyward mcp`.
 
+pub mod bridge;
 pub mod config;
+pub mod http;
 pub mod target;
 
 use std::path::{Path, PathBuf};
