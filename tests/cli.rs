@@ -32,6 +32,7 @@ mod leaks;
 mod manifest_rules;
 mod mcp;
 mod mcp_http;
+mod mcp_scopes;
 mod new;
 mod no_input;
 mod openbao;

@@ -11,7 +11,7 @@ use crate::commands::Ctx;
 use crate::commands::render::state_word;
 use crate::error::{Error, Result};
 use crate::keychain::{Keychain, Plan, Role};
-use crate::mcp::config::{ConfigFile, Loc, Server, write_atomic};
+use crate::mcp::config::{ConfigFile, Server, write_atomic};
 use crate::mcp::http::{Move, secret_part};
 use crate::mcp::target::{Target, classify};
 use crate::mcp::{Client, Scope, backup_path, found_files, line_diff};
@@ -70,18 +70,6 @@ fn home() -> Result<PathBuf> {
 
 fn cwd() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
-}
-
-/// The key of the object holding servers, for a client's top level.
-fn top_loc(client: Client) -> Loc {
-    vec![
-        match client {
-            Client::Vscode => "servers",
-            Client::Codex => "mcp_servers",
-            _ => "mcpServers",
-        }
-        .to_owned(),
-    ]
 }
 
 /// `keyward` argv for a guarded entry: `[--vault V] [-k K] run PACKAGE`.
@@ -147,8 +135,12 @@ fn add(ctx: &Ctx, package: &str, client: Client, scope: Scope, name: Option<&str
     let kc = ctx.open(Role::Any)?;
     let inst = kc.package(package)?;
     let path = client.path(scope, &home()?, &cwd()).ok_or_else(|| {
-        Error::usage(format!("{} has no project-scope config", client.word()))
-            .hint("use --scope user")
+        let scope = match scope {
+            Scope::Local => "local (per-project entries in ~/.claude.json: Claude Code only)",
+            _ => "project",
+        };
+        Error::usage(format!("{} has no {scope} scope", client.word()))
+            .hint("use --scope user (or project, where the client has one)")
     })?;
     let server = name.map_or_else(
         || {
@@ -161,7 +153,7 @@ fn add(ctx: &Ctx, package: &str, client: Client, scope: Scope, name: Option<&str
         str::to_owned,
     );
     let mut file = ConfigFile::load(client, &path)?;
-    let loc = top_loc(client);
+    let loc = client.servers_loc(scope, &file.project_key(&cwd()));
     let args = entry_args(ctx, kc.name(), inst.name());
     if let Some(existing) = file
         .servers()
@@ -934,6 +926,8 @@ struct ListedServer {
     client: &'static str,
     file: String,
     server: String,
+    /// Claude Code's per-project entries in ~/.claude.json: the project's path.
+    project: Option<String>,
     guarded: bool,
     package: Option<String>,
     keychain: Option<String>,
@@ -995,6 +989,9 @@ fn list(ctx: &Ctx, client: Option<Client>, check: bool) -> Result<()> {
                 client: c.word(),
                 file: path.display().to_string(),
                 server: s.name.clone(),
+                project: (s.loc.first().map(String::as_str) == Some("projects"))
+                    .then(|| s.loc.get(1).cloned())
+                    .flatten(),
                 guarded,
                 package,
                 keychain,
@@ -1034,7 +1031,10 @@ fn list(ctx: &Ctx, client: Option<Client>, check: bool) -> Result<()> {
                     } else {
                         r.plaintext_keys.join(", ")
                     },
-                    r.file.clone(),
+                    match &r.project {
+                        Some(p) => format!("{} (project {})", r.file, sanitize(p)),
+                        None => r.file.clone(),
+                    },
                 ]
             })
             .collect();

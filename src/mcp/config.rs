@@ -238,6 +238,25 @@ impl ConfigFile {
         }
     }
 
+    /// The key of `dir` under `projects` (Claude Code's `~/.claude.json`): the one
+    /// already there for that folder, else its absolute path.
+    pub fn project_key(&self, dir: &Path) -> String {
+        let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if let Doc::Json(root) = &self.doc
+            && let Some(projects) = root.object_value().and_then(|o| o.object_value("projects"))
+        {
+            for p in projects.properties() {
+                if let Some(name) = p.decoded_name()
+                    && (Path::new(&name) == dir
+                        || std::fs::canonicalize(&name).is_ok_and(|n| n == real))
+                {
+                    return name;
+                }
+            }
+        }
+        real.to_string_lossy().into_owned()
+    }
+
     /// Every server entry in the file.
     pub fn servers(&self) -> Vec<Server> {
         let mut out = Vec::new();
