@@ -140,8 +140,9 @@ pub fn fetch(
         Ecosystem::Pypi => {
             let f = pypi::fetch(src, dir.path(), scratch.path(), allow_build)?;
             checks.push(format!(
-                "integrity: {} file(s) matched the sha256 the index publishes (pip --require-hashes){}",
+                "integrity: {} file(s) matched the sha256 the index publishes ({} --require-hashes){}",
                 f.files.len(),
+                f.client,
                 if allow_build {
                     "; --allow-build: source distributions were built, running their build scripts"
                 } else {
