@@ -518,7 +518,7 @@ pub enum McpCommand {
     /// never in argv or in the client's config. URL must be https://, or http:// to a
     /// loopback address.
     #[command(
-        after_long_help = "Examples (as the run argv of a package whose manifest requests LINEAR_TOKEN):\n  keyward mcp bridge --url https://mcp.linear.app/mcp --header 'Authorization: Bearer ${LINEAR_TOKEN}'"
+        after_long_help = "Examples:\n  keyward mcp bridge --url https://mcp.linear.app/mcp --header 'Authorization: Bearer ${LINEAR_TOKEN}'"
     )]
     Bridge {
         /// The remote MCP server's URL

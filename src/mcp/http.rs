@@ -49,7 +49,13 @@ fn key_name(server: &str, suffix: &str) -> String {
             })
             .collect()
     };
-    let mut name = format!("{}_{}", up(server), up(suffix));
+    let (server, suffix) = (up(server), up(suffix));
+    // `CONTEXT7_API_KEY` of server `context7` stays as it is.
+    let mut name = if suffix.starts_with(&format!("{server}_")) {
+        suffix
+    } else {
+        format!("{server}_{suffix}")
+    };
     while name.contains("__") {
         name = name.replace("__", "_");
     }
@@ -223,6 +229,10 @@ mod tests {
         assert_eq!(
             header_key("9lives", "Authorization", false),
             "MCP_9LIVES_AUTHORIZATION"
+        );
+        assert_eq!(
+            header_key("context7", "CONTEXT7_API_KEY", false),
+            "CONTEXT7_API_KEY"
         );
     }
 }
