@@ -12,7 +12,8 @@ use crate::commands::render::state_word;
 use crate::error::{Error, Result};
 use crate::keychain::{Keychain, Plan, Role};
 use crate::mcp::config::{ConfigFile, Server, write_atomic};
-use crate::mcp::http::{Move, secret_part};
+use crate::mcp::plan::{self, Declared, Found, Item, Want};
+use crate::mcp::rewrite::{self, REF_PREFIX};
 use crate::mcp::target::{Target, classify};
 use crate::mcp::{Client, Scope, backup_path, found_files, line_diff};
 use crate::output::{print_line, sanitize, table};
@@ -20,12 +21,8 @@ use crate::registry::install::Prepared;
 use crate::registry::{self, Ecosystem, Overlay, Source};
 use crate::secret::SecretBytes;
 
-/// What `mcp import` writes in the backup in place of a moved value.
-const REF_PREFIX: &str = "keyward:";
 /// What `mcp add`'s backup holds in place of a literal value it did not move.
 const NOT_COPIED: &str = "<not copied by keyward: move it with `keyward mcp import`>";
-/// How `--dry-run` shows a value.
-const CONCEALED: &str = "<concealed by keyward>";
 
 /// Dispatches the `mcp` subcommands.
 pub fn cmd_mcp(ctx: &Ctx, cmd: &McpCommand) -> Result<()> {
@@ -209,86 +206,6 @@ fn add(ctx: &Ctx, package: &str, client: Client, scope: Scope, name: Option<&str
 // ---------------------------------------------------------------------------------
 // import
 
-/// One server to import.
-struct Item {
-    file: usize,
-    server: Server,
-    /// The package it becomes.
-    want: Want,
-    /// Secret names of the literal values moved into the vault.
-    keys: Vec<String>,
-    /// Where each moved value sits in the entry.
-    moves: Vec<Move>,
-    /// `${…}` references, left in the entry (their names become the manifest's `env`).
-    refs: Vec<(String, String)>,
-    /// Variables the client forwards by name (Codex `env_vars`; the manifest's `env` too).
-    forward: Vec<String>,
-}
-
-impl Item {
-    /// The manifest's `env`: the references' names and the forwarded variables.
-    fn pass(&self) -> Vec<String> {
-        self.refs
-            .iter()
-            .map(|(k, _)| k.clone())
-            .chain(self.forward.iter().cloned())
-            .collect()
-    }
-
-    /// Each moved secret with its value as the config holds it.
-    fn values(&self) -> Vec<(&str, &str)> {
-        self.moves
-            .iter()
-            .filter_map(|m| {
-                self.server
-                    .env
-                    .iter()
-                    .chain(&self.server.headers)
-                    .find(|(k, _)| *k == m.field)
-                    .map(|(_, v)| (m.key.as_str(), secret_part(v, m)))
-            })
-            .collect()
-    }
-}
-
-#[derive(Clone, PartialEq, Eq)]
-enum Want {
-    Registry(Source, Vec<String>),
-    Local(String, Vec<String>),
-}
-
-impl Want {
-    fn key(&self) -> String {
-        match self {
-            Want::Registry(src, _) => src.to_string(),
-            Want::Local(name, _) => name.clone(),
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Want::Registry(src, _) => format!("keyward install {src}"),
-            Want::Local(name, run) => {
-                format!(
-                    "local package {name} running `{}`",
-                    sanitize(&run.join(" "))
-                )
-            }
-        }
-    }
-
-    /// The package name before fetching (a registry package's own manifest may rename it).
-    fn name(&self) -> String {
-        match self {
-            Want::Registry(src, _) if src.eco == Ecosystem::Pypi => {
-                src.name.to_ascii_lowercase().replace(['_', '.'], "-")
-            }
-            Want::Registry(src, _) => src.name.clone(),
-            Want::Local(name, _) => name.clone(),
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct ImportedDoc {
     client: &'static str,
@@ -309,19 +226,6 @@ struct ImportDoc {
     no_literal_keys: Vec<String>,
     skipped: Vec<String>,
     backups: Vec<String>,
-}
-
-fn local_name(server: &str) -> String {
-    let mut name: String = server
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    name = name.trim_matches('-').to_owned();
-    if name.is_empty() {
-        name = "server".into();
-    }
-    format!("mcp-{name}")
 }
 
 /// The exact version for a floating server: `--pin`, the prompt, or exit 5.
@@ -430,114 +334,18 @@ fn import(
         .map(|(c, p)| ConfigFile::load(*c, p))
         .collect::<Result<_>>()?;
     let mut kc = ctx.open(Role::Owner("importing MCP servers"))?;
-    let mut items = Vec::new();
-    let mut guarded = Vec::new();
-    let mut no_keys = Vec::new();
-    let mut skipped = Vec::new();
-    for (fi, f) in files.iter().enumerate() {
-        for server in f.servers() {
-            let label = format!("{} ({})", server.name, f.path.display());
-            let literals: Vec<String> = server
-                .literals()
-                .iter()
-                .map(|(k, _)| (*k).to_owned())
-                .collect();
-            let refs: Vec<(String, String)> = server
-                .env
-                .iter()
-                .filter(|(_, v)| Server::is_reference(v))
-                .cloned()
-                .collect();
-            let target = classify(&server);
-            let mut moves: Vec<Move> = literals
-                .iter()
-                .map(|k| Move {
-                    field: k.clone(),
-                    key: k.clone(),
-                    prefix: String::new(),
-                })
-                .collect();
-            let mut refs = refs;
-            let mut forward = Vec::new();
-            let want = match &target {
-                Target::Guarded { .. } => {
-                    guarded.push(label);
-                    continue;
-                }
-                _ if literals.is_empty() => {
-                    no_keys.push(label);
-                    continue;
-                }
-                Target::Http => {
-                    let bridged = crate::mcp::http::plan(&server, f.client, &keyward_exe())
-                        .map_err(|why| {
-                            Error::usage(format!("server {label}: {why}; nothing was changed"))
-                                .hint("fix the entry (or remove it), then import again")
-                        })?;
-                    moves = bridged.moves;
-                    refs = bridged.refs;
-                    forward = bridged.forward;
-                    Want::Local(local_name(&server.name), bridged.run)
-                }
-                Target::Nothing => {
-                    skipped.push(format!("{label}: no command"));
-                    continue;
-                }
-                Target::Registry {
-                    eco,
-                    name,
-                    version,
-                    extra,
-                } => {
-                    let src =
-                        pin_version(ctx, &server.name, *eco, name, version.as_deref(), &pins)?;
-                    Want::Registry(src, extra.clone())
-                }
-                Target::Local { run } => Want::Local(local_name(&server.name), run.clone()),
-            };
-            if !server.headers.is_empty() && target != Target::Http {
-                return Err(Error::general(format!(
-                    "server {label} has both a command and headers; keyward cannot tell what the headers are for; nothing was changed"
-                ))
-                .hint("remove the headers (or the command) from the entry, then import again"));
-            }
-            let keys: Vec<String> = moves.iter().map(|m| m.key.clone()).collect();
-            for key in &keys {
-                crate::names::check_name(key).map_err(|e| {
-                    Error::usage(format!(
-                        "server {label}: env `{}` cannot be a keyward key: {e}; nothing was changed",
-                        sanitize(key)
-                    ))
-                    .hint("rename the variable in the config (the server reads keys under their own names), or keep it as ${VAR}")
-                })?;
-            }
-            items.push(Item {
-                file: fi,
-                server,
-                want,
-                keys,
-                moves,
-                refs,
-                forward,
-            });
-        }
-    }
+    let exe = keyward_exe();
+    let mut pin = |server: &Server, eco: Ecosystem, name: &str, version: Option<&str>| {
+        pin_version(ctx, &server.name, eco, name, version, &pins)
+    };
+    let Found {
+        items,
+        guarded,
+        no_keys,
+        skipped,
+    } = plan::found(&files, &exe, &mut pin)?;
     // One value per name: across servers and against the keychain.
-    let mut values: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for item in &items {
-        for (key, value) in item.values() {
-            if let Some((v, first)) = values.get(key)
-                && v != value
-            {
-                return Err(Error::general(format!(
-                    "{key} has different values in servers {first} and {}; a keychain holds one value per name; nothing was changed",
-                    item.server.name
-                ))
-                .hint("import one of them into another keychain: keyward -k NAME mcp import FILE"));
-            }
-            values.insert(key.to_owned(), (value.to_owned(), item.server.name.clone()));
-        }
-    }
+    let values = plan::values(&items)?;
     let present = kc.secret_names()?;
     let mut new_values = Vec::new();
     for (key, (value, server)) in &values {
@@ -555,68 +363,23 @@ fn import(
         }
     }
     // One declaration per package.
-    let mut packages: BTreeMap<String, (Want, Vec<String>, Vec<String>)> = BTreeMap::new();
-    for item in &items {
-        let env = item.pass();
-        let entry = packages
-            .entry(item.want.key())
-            .or_insert_with(|| (item.want.clone(), item.keys.clone(), env.clone()));
-        if entry.0 != item.want || entry.1 != item.keys || entry.2 != env {
-            return Err(Error::general(format!(
-                "servers that run {} differ in their arguments or keys; keyward installs one declaration per package; nothing was changed",
-                item.want.key()
-            ))
-            .hint("make their entries alike, or import them one file at a time into different keychains"));
-        }
-    }
+    let packages = plan::packages(&items)?;
     if items.is_empty() {
         report_nothing(ctx, dry_run, &kc, &guarded, &no_keys, &skipped);
         return Ok(());
     }
     let keychain = kc.name().to_owned();
-    let backup_text = |f: &ConfigFile, conceal: bool| {
-        let mut b = f.reparse();
-        for item in items.iter().filter(|i| std::ptr::eq(&files[i.file], f)) {
-            for m in &item.moves {
-                let shown = if conceal {
-                    format!("{}{CONCEALED}", m.prefix)
-                } else {
-                    format!("{}{REF_PREFIX}{keychain}/{}", m.prefix, m.key)
-                };
-                b.set_value(&item.server.loc, &item.server.name, &m.field, &shown);
-            }
-        }
-        b.text()
-    };
+    let backup_text =
+        |fi: usize, conceal: bool| rewrite::backup_text(&files[fi], &items, fi, &keychain, conceal);
     let rewritten = |names: &BTreeMap<String, String>| -> Vec<Option<String>> {
-        files
-            .iter()
-            .enumerate()
-            .map(|(fi, f)| {
-                let mine: Vec<&Item> = items.iter().filter(|i| i.file == fi).collect();
-                if mine.is_empty() {
-                    return None;
-                }
-                let mut new = f.reparse();
-                for item in mine {
-                    let package = &names[&item.want.key()];
-                    new.rewrite(
-                        &item.server.loc,
-                        &item.server.name,
-                        "keyward",
-                        &entry_args(ctx, &keychain, package),
-                        &item.refs,
-                        &item.forward,
-                    );
-                }
-                Some(new.text())
-            })
-            .collect()
+        rewrite::rewritten(&files, &items, names, |package| {
+            entry_args(ctx, &keychain, package)
+        })
     };
     if dry_run {
         let names: BTreeMap<String, String> = packages
             .iter()
-            .map(|(k, (w, _, _))| (k.clone(), w.name()))
+            .map(|(k, d)| (k.clone(), d.want.name()))
             .collect();
         let new_texts = rewritten(&names);
         let mut text = format!("Plan (dry run; nothing is changed), keychain `{keychain}`:");
@@ -636,7 +399,7 @@ fn import(
         }
         for (fi, new) in new_texts.iter().enumerate() {
             if let Some(new) = new {
-                let old = backup_text(&files[fi], true);
+                let old = backup_text(fi, true);
                 text.push_str(&format!(
                     "\n--- {}\n+++ {} (after import)\n{}",
                     files[fi].path.display(),
@@ -665,7 +428,7 @@ fn import(
     // Fetch and plan every package before anything is written.
     let mut prepared: Vec<(Prepared, Plan, BTreeSet<String>)> = Vec::new();
     let mut names = BTreeMap::new();
-    for (key, (want, keys, env)) in &packages {
+    for (key, Declared { want, keys, env }) in &packages {
         let p = match want {
             Want::Registry(src, extra) => registry::install::prepare(
                 &kc,
@@ -710,7 +473,8 @@ fn import(
     let backups: Vec<Option<String>> = files
         .iter()
         .zip(&new_texts)
-        .map(|(f, n)| n.as_ref().map(|_| backup_text(f, false)))
+        .enumerate()
+        .map(|(fi, (_, n))| n.as_ref().map(|_| backup_text(fi, false)))
         .collect();
     // The vault first (all or nothing); then the backups; then the configs.
     let installs: Vec<(&Plan, &BTreeSet<String>)> = prepared

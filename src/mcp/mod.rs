@@ -1,11 +1,15 @@
 //! MCP client configs: where each client keeps its servers, reading and rewriting them
-//! ([`config`]), and what package a server's command stands for ([`target`]).
+//! ([`config`]), what package a server's command stands for ([`target`]), an HTTP
+//! server as a bridge package ([`http`], [`bridge`]), and what an import will do
+//! ([`plan`]) and write ([`rewrite`]).
 //!
 //! None of this is on `run`'s path: the parsers are only reached from `keyward mcp`.
 
 pub mod bridge;
 pub mod config;
 pub mod http;
+pub mod plan;
+pub mod rewrite;
 pub mod target;
 
 use std::path::{Path, PathBuf};
