@@ -708,7 +708,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
         }
         'keyward;mcp;add' {
             [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Which client''s config to write')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'The user''s config or the project''s (the current folder)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'The user''s config, the project''s (the current folder), or (Claude Code) the current folder''s entry in ~/.claude.json')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Server name in the config [default: the package''s name without its scope]')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')

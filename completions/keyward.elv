@@ -658,7 +658,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
         }
         &'keyward;mcp;add'= {
             cand --client 'Which client''s config to write'
-            cand --scope 'The user''s config or the project''s (the current folder)'
+            cand --scope 'The user''s config, the project''s (the current folder), or (Claude Code) the current folder''s entry in ~/.claude.json'
             cand --name 'Server name in the config [default: the package''s name without its scope]'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'

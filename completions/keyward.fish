@@ -489,7 +489,7 @@ claude-desktop\t'Claude Desktop: claude_desktop_config.json'
 cursor\t'Cursor: ~/.cursor/mcp.json, .cursor/mcp.json'
 vscode\t'VS Code: the user profile\'s mcp.json, .vscode/mcp.json (JSONC)'
 codex\t'Codex: ~/.codex/config.toml'"
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l scope -d 'The user\'s config or the project\'s (the current folder)' -r -f -a "user\t'The user\'s own config file'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l scope -d 'The user\'s config, the project\'s (the current folder), or (Claude Code) the current folder\'s entry in ~/.claude.json' -r -f -a "user\t'The user\'s own config file'
 project\t'The project\'s config file, in the current folder'
 local\t'Claude Code only: the current folder\'s entry in ~/.claude.json (`projects[PATH].mcpServers`), as `claude mcp add --scope local` writes'"
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l name -d 'Server name in the config [default: the package\'s name without its scope]' -r

@@ -467,7 +467,7 @@ pub enum McpCommand {
     /// not `default`, and `--vault PATH` when not the default vault), with no `env`, into
     /// the client's config. Everything else in the file is kept, comments included.
     #[command(
-        after_long_help = "Examples:\n  keyward mcp add @modelcontextprotocol/server-everything --client cursor --scope project"
+        after_long_help = "Examples:\n  keyward mcp add @modelcontextprotocol/server-everything --client cursor --scope project\n  keyward mcp add @modelcontextprotocol/server-everything --client claude-code --scope local"
     )]
     Add {
         /// Installed package name (or path)
@@ -476,7 +476,8 @@ pub enum McpCommand {
         /// Which client's config to write
         #[arg(long, value_enum)]
         client: McpClient,
-        /// The user's config or the project's (the current folder)
+        /// The user's config, the project's (the current folder), or (Claude Code) the
+        /// current folder's entry in ~/.claude.json
         #[arg(long, value_enum, default_value_t = McpScope::User)]
         scope: McpScope,
         /// Server name in the config [default: the package's name without its scope]
@@ -485,10 +486,11 @@ pub enum McpCommand {
     },
     /// Move literal keys out of client configs into the vault, and guard the servers
     ///
-    /// Each literal `env` value becomes a secret; the server is installed (`npx -y
-    /// pkg@ver` → npm:pkg@ver, `uvx pkg==ver` → pypi:pkg==ver, another command → a local
-    /// package), its keys approved, and the entry rewritten to `keyward run`. `${VAR}`
-    /// references are left alone. All or nothing; the original, with each moved value
+    /// Each literal `env` value (and an HTTP server's `headers` value) becomes a secret;
+    /// the server is installed (`npx -y pkg@ver` → npm:pkg@ver, `uvx pkg==ver` →
+    /// pypi:pkg==ver, another command → a local package, a `url` → a local package
+    /// running `keyward mcp bridge`), its keys approved, and the entry rewritten to
+    /// `keyward run`. `${VAR}` references are left alone. All or nothing; the original, with each moved value
     /// written as `keyward:KEYCHAIN/NAME`, is kept as FILE.keyward-backup.
     #[command(
         after_long_help = "Examples:\n  keyward mcp import --dry-run\n  keyward mcp import ~/.cursor/mcp.json --pin github=2025.4.8\n  keyward mcp import --undo ~/.cursor/mcp.json"
