@@ -86,8 +86,11 @@ impl Drop for Server {
 
 /// Starts the server; returns it and its port.
 fn start_server(sdk: &Path, tokens: &[String]) -> (Server, u16) {
-    let script = sdk.join(format!("http-server-{}.mjs", std::process::id()));
-    std::fs::write(&script, SERVER_MJS).unwrap();
+    // Beside the SDK, so node resolves it; the same text every run.
+    let script = sdk.join("http-server.mjs");
+    if std::fs::read_to_string(&script).ok().as_deref() != Some(SERVER_MJS) {
+        std::fs::write(&script, SERVER_MJS).unwrap();
+    }
     let mut child = std::process::Command::new("node")
         .arg(&script)
         .env_clear()
