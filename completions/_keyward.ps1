@@ -701,13 +701,14 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a server entry that runs an installed package through keyward')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move literal keys out of client configs into the vault, and guard the servers')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'A stdio MCP server that forwards to a remote (HTTP) MCP server')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'keyward;mcp;add' {
             [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Which client''s config to write')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'The user''s config or the project''s (the current folder)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'The user''s config, the project''s (the current folder), or (Claude Code) the current folder''s entry in ~/.claude.json')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Server name in the config [default: the package''s name without its scope]')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
@@ -748,6 +749,27 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'keyward;mcp;bridge' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The remote MCP server''s URL')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A header to send, `NAME: VALUE`; `${KEY}` in VALUE is read from the environment (repeatable)')
+            [CompletionResult]::new('--transport', '--transport', [CompletionResultType]::ParameterName, 'The remote transport')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--keychain', '--keychain', [CompletionResultType]::ParameterName, 'Keychain to act on [default: default, or the token''s keychain]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text (errors too, on stderr)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with exit 5 when input would be needed')
+            [CompletionResult]::new('--accept-rollback', '--accept-rollback', [CompletionResultType]::ParameterName, 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the data asked for')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what keyward does (names and ids only, never values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'keyward;mcp;list' {
             [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Only this client''s configs')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]')
@@ -771,6 +793,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
         'keyward;mcp;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a server entry that runs an installed package through keyward')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move literal keys out of client configs into the vault, and guard the servers')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'A stdio MCP server that forwards to a remote (HTTP) MCP server')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -779,6 +802,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;mcp;help;import' {
+            break
+        }
+        'keyward;mcp;help;bridge' {
             break
         }
         'keyward;mcp;help;list' {
@@ -992,6 +1018,7 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
         'keyward;help;mcp' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a server entry that runs an installed package through keyward')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move literal keys out of client configs into the vault, and guard the servers')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'A stdio MCP server that forwards to a remote (HTTP) MCP server')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)')
             break
         }
@@ -999,6 +1026,9 @@ Register-ArgumentCompleter -Native -CommandName 'keyward' -ScriptBlock {
             break
         }
         'keyward;help;mcp;import' {
+            break
+        }
+        'keyward;help;mcp;bridge' {
             break
         }
         'keyward;help;mcp;list' {

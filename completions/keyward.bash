@@ -193,6 +193,9 @@ _keyward() {
             keyward__subcmd__help__subcmd__mcp,add)
                 cmd="keyward__subcmd__help__subcmd__mcp__subcmd__add"
                 ;;
+            keyward__subcmd__help__subcmd__mcp,bridge)
+                cmd="keyward__subcmd__help__subcmd__mcp__subcmd__bridge"
+                ;;
             keyward__subcmd__help__subcmd__mcp,import)
                 cmd="keyward__subcmd__help__subcmd__mcp__subcmd__import"
                 ;;
@@ -247,6 +250,9 @@ _keyward() {
             keyward__subcmd__mcp,add)
                 cmd="keyward__subcmd__mcp__subcmd__add"
                 ;;
+            keyward__subcmd__mcp,bridge)
+                cmd="keyward__subcmd__mcp__subcmd__bridge"
+                ;;
             keyward__subcmd__mcp,help)
                 cmd="keyward__subcmd__mcp__subcmd__help"
                 ;;
@@ -258,6 +264,9 @@ _keyward() {
                 ;;
             keyward__subcmd__mcp__subcmd__help,add)
                 cmd="keyward__subcmd__mcp__subcmd__help__subcmd__add"
+                ;;
+            keyward__subcmd__mcp__subcmd__help,bridge)
+                cmd="keyward__subcmd__mcp__subcmd__help__subcmd__bridge"
                 ;;
             keyward__subcmd__mcp__subcmd__help,help)
                 cmd="keyward__subcmd__mcp__subcmd__help__subcmd__help"
@@ -903,7 +912,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__mcp)
-            opts="add import list"
+            opts="add import bridge list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,6 +926,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__help__subcmd__mcp__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__help__subcmd__mcp__subcmd__bridge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1601,7 +1624,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__mcp)
-            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version add import list help"
+            opts="-k -q -v -h -V --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version add import bridge list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1642,7 +1665,7 @@ _keyward() {
                     return 0
                     ;;
                 --scope)
-                    COMPREPLY=($(compgen -W "user project" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "user project local" -- "${cur}"))
                     return 0
                     ;;
                 --name)
@@ -1672,8 +1695,50 @@ _keyward() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        keyward__subcmd__mcp__subcmd__bridge)
+            opts="-k -q -v -h -V --url --header --transport --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transport)
+                    COMPREPLY=($(compgen -W "streamable-http sse" -- "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keychain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         keyward__subcmd__mcp__subcmd__help)
-            opts="add import list help"
+            opts="add import bridge list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1687,6 +1752,20 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__mcp__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        keyward__subcmd__mcp__subcmd__help__subcmd__bridge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

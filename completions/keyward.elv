@@ -652,12 +652,13 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --version 'Print version'
             cand add 'Add a server entry that runs an installed package through keyward'
             cand import 'Move literal keys out of client configs into the vault, and guard the servers'
+            cand bridge 'A stdio MCP server that forwards to a remote (HTTP) MCP server'
             cand list 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;mcp;add'= {
             cand --client 'Which client''s config to write'
-            cand --scope 'The user''s config or the project''s (the current folder)'
+            cand --scope 'The user''s config, the project''s (the current folder), or (Claude Code) the current folder''s entry in ~/.claude.json'
             cand --name 'Server name in the config [default: the package''s name without its scope]'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
             cand -k 'Keychain to act on [default: default, or the token''s keychain]'
@@ -696,6 +697,26 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'keyward;mcp;bridge'= {
+            cand --url 'The remote MCP server''s URL'
+            cand --header 'A header to send, `NAME: VALUE`; `${KEY}` in VALUE is read from the environment (repeatable)'
+            cand --transport 'The remote transport'
+            cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
+            cand -k 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --keychain 'Keychain to act on [default: default, or the token''s keychain]'
+            cand --color 'When to use colour'
+            cand --json 'Print one JSON document instead of text (errors too, on stderr)'
+            cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
+            cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+            cand -q 'Print only errors and the data asked for'
+            cand --quiet 'Print only errors and the data asked for'
+            cand -v 'Explain what keyward does (names and ids only, never values)'
+            cand --verbose 'Explain what keyward does (names and ids only, never values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'keyward;mcp;list'= {
             cand --client 'Only this client''s configs'
             cand --vault 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]'
@@ -718,12 +739,15 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;mcp;help'= {
             cand add 'Add a server entry that runs an installed package through keyward'
             cand import 'Move literal keys out of client configs into the vault, and guard the servers'
+            cand bridge 'A stdio MCP server that forwards to a remote (HTTP) MCP server'
             cand list 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'keyward;mcp;help;add'= {
         }
         &'keyward;mcp;help;import'= {
+        }
+        &'keyward;mcp;help;bridge'= {
         }
         &'keyward;mcp;help;list'= {
         }
@@ -901,11 +925,14 @@ set edit:completion:arg-completer[keyward] = {|@words|
         &'keyward;help;mcp'= {
             cand add 'Add a server entry that runs an installed package through keyward'
             cand import 'Move literal keys out of client configs into the vault, and guard the servers'
+            cand bridge 'A stdio MCP server that forwards to a remote (HTTP) MCP server'
             cand list 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
         }
         &'keyward;help;mcp;add'= {
         }
         &'keyward;help;mcp;import'= {
+        }
+        &'keyward;help;mcp;bridge'= {
         }
         &'keyward;help;mcp;list'= {
         }

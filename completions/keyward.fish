@@ -467,29 +467,31 @@ complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s q -l quiet -d 
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand rekey" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s q -l quiet -d 'Print only errors and the data asked for'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -s V -l version -d 'Print version'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "add" -d 'Add a server entry that runs an installed package through keyward'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "import" -d 'Move literal keys out of client configs into the vault, and guard the servers'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "list" -d 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -f -a "add" -d 'Add a server entry that runs an installed package through keyward'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -f -a "import" -d 'Move literal keys out of client configs into the vault, and guard the servers'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -f -a "bridge" -d 'A stdio MCP server that forwards to a remote (HTTP) MCP server'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -f -a "list" -d 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and not __fish_seen_subcommand_from add import bridge list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l client -d 'Which client\'s config to write' -r -f -a "claude-code\t'Claude Code: ~/.claude.json (also per project), .mcp.json'
 claude-desktop\t'Claude Desktop: claude_desktop_config.json'
 cursor\t'Cursor: ~/.cursor/mcp.json, .cursor/mcp.json'
 vscode\t'VS Code: the user profile\'s mcp.json, .vscode/mcp.json (JSONC)'
 codex\t'Codex: ~/.codex/config.toml'"
-complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l scope -d 'The user\'s config or the project\'s (the current folder)' -r -f -a "user\t'The user\'s own config file'
-project\t'The project\'s config file, in the current folder'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l scope -d 'The user\'s config, the project\'s (the current folder), or (Claude Code) the current folder\'s entry in ~/.claude.json' -r -f -a "user\t'The user\'s own config file'
+project\t'The project\'s config file, in the current folder'
+local\t'Claude Code only: the current folder\'s entry in ~/.claude.json (`projects[PATH].mcpServers`), as `claude mcp add --scope local` writes'"
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l name -d 'Server name in the config [default: the package\'s name without its scope]' -r
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from add" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
@@ -523,6 +525,22 @@ complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_sub
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l url -d 'The remote MCP server\'s URL' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l header -d 'A header to send, `NAME: VALUE`; `${KEY}` in VALUE is read from the environment (repeatable)' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l transport -d 'The remote transport' -r -f -a "streamable-http\t'Streamable HTTP (MCP 2025-03-26 and later): one POST per message'
+sse\t'HTTP+SSE (MCP 2024-11-05): a GET event stream and POSTs to its endpoint'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l vault -d 'Vault file [default: $XDG_DATA_HOME/keyward/vault.db]' -r -F
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -s k -l keychain -d 'Keychain to act on [default: default, or the token\'s keychain]' -r
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when stderr/stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -s q -l quiet -d 'Print only errors and the data asked for'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -s v -l verbose -d 'Explain what keyward does (names and ids only, never values)'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from bridge" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -l client -d 'Only this client\'s configs' -r -f -a "claude-code\t'Claude Code: ~/.claude.json (also per project), .mcp.json'
 claude-desktop\t'Claude Desktop: claude_desktop_config.json'
 cursor\t'Cursor: ~/.cursor/mcp.json, .cursor/mcp.json'
@@ -543,6 +561,7 @@ complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_sub
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a server entry that runs an installed package through keyward'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "import" -d 'Move literal keys out of client configs into the vault, and guard the servers'
+complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "bridge" -d 'A stdio MCP server that forwards to a remote (HTTP) MCP server'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'
 complete -c keyward -n "__fish_keyward_using_subcommand mcp; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c keyward -n "__fish_keyward_using_subcommand serve" -l listen -d 'Address to listen on (repeatable) [default: 127.0.0.1:7777 and [::1]:7777]' -r
@@ -638,4 +657,5 @@ complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_su
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "apply" -d 'Make the keychain match a config file (declarative, idempotent, all or nothing)'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "add" -d 'Add a server entry that runs an installed package through keyward'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "import" -d 'Move literal keys out of client configs into the vault, and guard the servers'
+complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "bridge" -d 'A stdio MCP server that forwards to a remote (HTTP) MCP server'
 complete -c keyward -n "__fish_keyward_using_subcommand help; and __fish_seen_subcommand_from mcp" -f -a "list" -d 'Every server in every client config found: guarded by keyward or not, and which still hold literal keys (names only)'

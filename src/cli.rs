@@ -10,6 +10,7 @@ use clap_complete::engine::ArgValueCandidates;
 use crate::complete;
 
 use crate::keystore::Backend;
+pub use crate::mcp::bridge::Transport as McpTransport;
 pub use crate::mcp::{Client as McpClient, Scope as McpScope};
 
 const AFTER_HELP: &str = "\
@@ -494,7 +495,7 @@ pub enum McpCommand {
     /// not `default`, and `--vault PATH` when not the default vault), with no `env`, into
     /// the client's config. Everything else in the file is kept, comments included.
     #[command(
-        after_long_help = "Examples:\n  keyward mcp add @modelcontextprotocol/server-everything --client cursor --scope project"
+        after_long_help = "Examples:\n  keyward mcp add @modelcontextprotocol/server-everything --client cursor --scope project\n  keyward mcp add @modelcontextprotocol/server-everything --client claude-code --scope local"
     )]
     Add {
         /// Installed package name (or path)
@@ -503,7 +504,8 @@ pub enum McpCommand {
         /// Which client's config to write
         #[arg(long, value_enum)]
         client: McpClient,
-        /// The user's config or the project's (the current folder)
+        /// The user's config, the project's (the current folder), or (Claude Code) the
+        /// current folder's entry in ~/.claude.json
         #[arg(long, value_enum, default_value_t = McpScope::User)]
         scope: McpScope,
         /// Server name in the config [default: the package's name without its scope]
@@ -512,10 +514,11 @@ pub enum McpCommand {
     },
     /// Move literal keys out of client configs into the vault, and guard the servers
     ///
-    /// Each literal `env` value becomes a secret; the server is installed (`npx -y
-    /// pkg@ver` → npm:pkg@ver, `uvx pkg==ver` → pypi:pkg==ver, another command → a local
-    /// package), its keys approved, and the entry rewritten to `keyward run`. `${VAR}`
-    /// references are left alone. All or nothing; the original, with each moved value
+    /// Each literal `env` value (and an HTTP server's `headers` value) becomes a secret;
+    /// the server is installed (`npx -y pkg@ver` → npm:pkg@ver, `uvx pkg==ver` →
+    /// pypi:pkg==ver, another command → a local package, a `url` → a local package
+    /// running `keyward mcp bridge`), its keys approved, and the entry rewritten to
+    /// `keyward run`. `${VAR}` references are left alone. All or nothing; the original, with each moved value
     /// written as `keyward:KEYCHAIN/NAME`, is kept as FILE.keyward-backup.
     #[command(
         after_long_help = "Examples:\n  keyward mcp import --dry-run\n  keyward mcp import ~/.cursor/mcp.json --pin github=2025.4.8\n  keyward mcp import --undo ~/.cursor/mcp.json"
@@ -535,6 +538,29 @@ pub enum McpCommand {
         /// The exact version for a server whose command floats: SERVER=VERSION (repeatable)
         #[arg(long, value_name = "SERVER=VERSION")]
         pin: Vec<String>,
+    },
+    /// A stdio MCP server that forwards to a remote (HTTP) MCP server
+    ///
+    /// What `mcp import` turns an HTTP server entry into: it reads JSON-RPC messages, one
+    /// per line, from stdin, POSTs each to URL (Streamable HTTP; or the older HTTP+SSE
+    /// transport) and writes the answers to stdout, one per line. Header values may hold
+    /// `${NAME}`, read from the environment `keyward run` delivers, so the key itself is
+    /// never in argv or in the client's config. URL must be https://, or http:// to a
+    /// loopback address.
+    #[command(
+        after_long_help = "Examples:\n  keyward mcp bridge --url https://mcp.linear.app/mcp --header 'Authorization: Bearer ${LINEAR_TOKEN}'"
+    )]
+    Bridge {
+        /// The remote MCP server's URL
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// A header to send, `NAME: VALUE`; `${KEY}` in VALUE is read from the environment
+        /// (repeatable)
+        #[arg(long, value_name = "HEADER")]
+        header: Vec<String>,
+        /// The remote transport
+        #[arg(long, value_enum, default_value_t = McpTransport::StreamableHttp)]
+        transport: McpTransport,
     },
     /// Every server in every client config found: guarded by keyward or not, and which
     /// still hold literal keys (names only)

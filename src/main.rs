@@ -42,7 +42,11 @@ fn main() -> ExitCode {
     )
     .color;
     // `run` reserves 125-127 for its own failures; every other status is the package's.
-    let is_run = matches!(cli.command, Command::Run(_));
+    // The bridge is a package's process under `run`: its failures are reported alike.
+    let is_run = matches!(
+        cli.command,
+        Command::Run(_) | Command::Mcp(keyward::cli::McpCommand::Bridge { .. })
+    );
     match keyward::commands::run(cli) {
         Ok(status) => ExitCode::from(status),
         Err(err) => {

@@ -31,6 +31,8 @@ mod launch_race;
 mod leaks;
 mod manifest_rules;
 mod mcp;
+mod mcp_http;
+mod mcp_scopes;
 mod new;
 mod no_input;
 mod openbao;

@@ -35,7 +35,7 @@ struct World {
     canaries: Vec<String>,
 }
 
-fn canary(tag: &str) -> String {
+pub(crate) fn canary(tag: &str) -> String {
     format!("kwcanary-{tag}-{:08x}", rand_u32())
 }
 
@@ -45,7 +45,7 @@ fn rand_u32() -> u32 {
     t.subsec_nanos() ^ std::process::id().rotate_left(13)
 }
 
-fn write(path: &Path, text: &str) {
+pub(crate) fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
@@ -252,7 +252,7 @@ impl World {
 }
 
 /// A JSONC text as a value, read as VS Code reads it (comments, trailing commas).
-fn jsonc(text: &str) -> serde_json::Value {
+pub(crate) fn jsonc(text: &str) -> serde_json::Value {
     jsonc_parser::cst::CstRootNode::parse(text, &Default::default())
         .expect("valid JSONC")
         .value()
@@ -261,7 +261,7 @@ fn jsonc(text: &str) -> serde_json::Value {
         .expect("plain JSON values")
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return out;
@@ -279,7 +279,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// (command, args) of a server entry, read as the client reads its file.
-fn entry(client: &str, text: &str, container: &[&str], name: &str) -> (String, Vec<String>) {
+pub(crate) fn entry(
+    client: &str,
+    text: &str,
+    container: &[&str],
+    name: &str,
+) -> (String, Vec<String>) {
     let value: serde_json::Value = if client == "codex" {
         let doc: toml_edit::DocumentMut = text.parse().expect("valid TOML");
         let t = &doc["mcp_servers"][name];

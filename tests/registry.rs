@@ -333,6 +333,70 @@ fn pypi_wheel_installs_pinned_and_runs_its_console_script() {
     let inspect = stdout_of(&env.cmd().args(["inspect", "cowsay"]).assert().success());
     assert!(inspect.contains("source   pypi:cowsay==6.1"), "{inspect}");
     assert!(inspect.contains("(matches the pin)"), "{inspect}");
+    assert_eq!(installer(dir), "pip", "no uv on PATH: pip fetched it");
+}
+
+/// Who installed the root distribution: its `.dist-info/INSTALLER`.
+fn installer(dir: &Path) -> String {
+    let site = dir.join("site");
+    let info = std::fs::read_dir(&site)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("cowsay-")
+        })
+        .expect("cowsay's dist-info");
+    std::fs::read_to_string(info.join("INSTALLER"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn pypi_installs_with_uv_when_it_is_on_path() {
+    let uv = net::uv_bin();
+    let env = TestEnv::with_vault();
+    let started = Instant::now();
+    let out = env
+        .net_cmd()
+        .env("PATH", format!("{}:{PATH}", uv.display()))
+        .args(["install", &format!("pypi:{PYPI_PACKAGE}"), "--yes"])
+        .assert()
+        .success();
+    eprintln!(
+        "install pypi:{PYPI_PACKAGE} with uv took {:?}",
+        started.elapsed()
+    );
+    let text = stderr_of(&out);
+    assert!(
+        text.contains("matched the sha256 the index publishes (uv pip --require-hashes)")
+            && text.contains("wheels only"),
+        "{text}"
+    );
+    let dir = &store_folders(&env)[0];
+    assert_eq!(installer(dir), "uv", "uv installed it");
+    let pyc = StdCommand::new("find")
+        .arg(dir)
+        .args(["-name", "*.pyc"])
+        .output()
+        .unwrap();
+    assert!(pyc.stdout.is_empty(), "no .pyc in the store: {pyc:?}");
+    let run = env
+        .cmd()
+        .args(["run", "cowsay", "--", "-t", "moo via uv"])
+        .assert()
+        .success();
+    assert!(
+        stdout_of(&run).contains("moo via uv"),
+        "{}",
+        stdout_of(&run)
+    );
+    let inspect = stdout_of(&env.cmd().args(["inspect", "cowsay"]).assert().success());
+    assert!(inspect.contains("source   pypi:cowsay==6.1"), "{inspect}");
+    assert!(inspect.contains("(matches the pin)"), "{inspect}");
 }
 
 #[test]

@@ -1747,6 +1747,44 @@ fn error_plaintext_keys() {
 }
 
 #[test]
+fn error_bridge_url() {
+    let env = TestEnv::new();
+    // The bridge runs as a package under `run`: its failures are 125, as `run`'s are.
+    error(
+        &env,
+        "bridge-url",
+        Some("run"),
+        125,
+        &mut kw(
+            &env,
+            &["mcp", "bridge", "--url", "http://mcp.example.com/mcp"],
+        ),
+    );
+}
+
+#[test]
+fn error_bridge() {
+    let env = TestEnv::new();
+    error(
+        &env,
+        "bridge",
+        Some("run"),
+        125,
+        &mut kw(
+            &env,
+            &[
+                "mcp",
+                "bridge",
+                "--transport",
+                "sse",
+                "--url",
+                "http://127.0.0.1:1/sse",
+            ],
+        ),
+    );
+}
+
+#[test]
 fn error_not_in_run() {
     let env = TestEnv::with_vault();
     error(

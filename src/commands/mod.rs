@@ -65,6 +65,14 @@ pub fn run(cli: Cli) -> Result<u8> {
     if let Command::Key { name } = &cli.command {
         return key::cmd_key(name).map(|()| 0);
     }
+    if let Command::Mcp(crate::cli::McpCommand::Bridge {
+        url,
+        header,
+        transport,
+    }) = &cli.command
+    {
+        return crate::mcp::bridge::run(url, header, *transport).map(|()| 0);
+    }
     let vault_path = match cli.global.vault.filter(|p| !p.as_os_str().is_empty()) {
         Some(path) => path,
         None => crate::vault::default_path().ok_or_else(|| {

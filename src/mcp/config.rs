@@ -31,10 +31,15 @@ pub struct Server {
     pub args: Vec<String>,
     /// `env`: every string value, in file order.
     pub env: Vec<(String, String)>,
-    /// `headers` (HTTP servers).
+    /// `headers` (HTTP servers; Codex: `http_headers`).
     pub headers: Vec<(String, String)>,
+    /// Headers whose value is a variable's, by name (Codex: `env_http_headers`, and
+    /// `bearer_token_env_var` as `Authorization`).
+    pub header_vars: Vec<(String, String)>,
     /// `url` (HTTP servers).
     pub url: Option<String>,
+    /// `type` (`stdio`, `http`, `sse`, …), when the entry has one.
+    pub kind: Option<String>,
 }
 
 impl std::fmt::Debug for Server {
@@ -44,6 +49,11 @@ impl std::fmt::Debug for Server {
             .field("name", &self.name)
             .field("command", &self.command)
             .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("url", &self.url)
             .finish_non_exhaustive()
     }
 }
@@ -228,6 +238,25 @@ impl ConfigFile {
         }
     }
 
+    /// The key of `dir` under `projects` (Claude Code's `~/.claude.json`): the one
+    /// already there for that folder, else its absolute path.
+    pub fn project_key(&self, dir: &Path) -> String {
+        let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if let Doc::Json(root) = &self.doc
+            && let Some(projects) = root.object_value().and_then(|o| o.object_value("projects"))
+        {
+            for p in projects.properties() {
+                if let Some(name) = p.decoded_name()
+                    && (Path::new(&name) == dir
+                        || std::fs::canonicalize(&name).is_ok_and(|n| n == real))
+                {
+                    return name;
+                }
+            }
+        }
+        real.to_string_lossy().into_owned()
+    }
+
     /// Every server entry in the file.
     pub fn servers(&self) -> Vec<Server> {
         let mut out = Vec::new();
@@ -307,8 +336,10 @@ impl ConfigFile {
         }
     }
 
-    /// Rewrites a server to run `command args`, keeping its other fields; `env` keeps
-    /// only `keep_env` (references the client expands), or goes.
+    /// Rewrites a server to run `command args`, keeping its other fields (an HTTP
+    /// entry's `url` and headers go); `env` holds only `keep_env` (references the
+    /// client expands: kept where they are, added when missing), or goes. `forward`
+    /// (Codex only) are variables the client passes by name (`env_vars`).
     pub fn rewrite(
         &mut self,
         loc: &Loc,
@@ -316,6 +347,7 @@ impl ConfigFile {
         command: &str,
         args: &[String],
         keep_env: &[(String, String)],
+        forward: &[String],
     ) {
         let vscode = self.client == Client::Vscode;
         match &mut self.doc {
@@ -362,6 +394,14 @@ impl ConfigFile {
                     }
                     None => {}
                 }
+                if !keep_env.is_empty() {
+                    let env = entry.object_value_or_set("env");
+                    for (k, v) in keep_env {
+                        if env.get(k).is_none() {
+                            env.append(k, CstInputValue::String(v.clone()));
+                        }
+                    }
+                }
             }
             Doc::Toml(doc) => {
                 if doc.get("mcp_servers").is_none() {
@@ -377,7 +417,13 @@ impl ConfigFile {
                     .get_mut(server)
                     .and_then(|i| i.as_table_like_mut())
                     .expect("a table");
-                for gone in ["url", "http_headers", "bearer_token_env_var"] {
+                for gone in [
+                    "url",
+                    "http_headers",
+                    "env_http_headers",
+                    "bearer_token_env_var",
+                    "bearer_token",
+                ] {
                     entry.remove(gone);
                 }
                 set_toml(entry, "command", toml_edit::Value::from(command));
@@ -395,6 +441,19 @@ impl ConfigFile {
                             env.remove(&k);
                         }
                     }
+                }
+                if !forward.is_empty() {
+                    let mut vars = entry
+                        .get("env_vars")
+                        .and_then(|i| i.as_array())
+                        .cloned()
+                        .unwrap_or_default();
+                    for v in forward {
+                        if !vars.iter().any(|x| x.as_str() == Some(v.as_str())) {
+                            vars.push(v.as_str());
+                        }
+                    }
+                    set_toml(entry, "env_vars", toml_edit::Value::Array(vars));
                 }
             }
         }
@@ -472,7 +531,9 @@ fn server_from_json(loc: Loc, name: String, v: &Value) -> Server {
             .unwrap_or_default(),
         env: strings(&v["env"]),
         headers: strings(&v["headers"]),
+        header_vars: Vec::new(),
         url: v["url"].as_str().map(str::to_owned),
+        kind: v["type"].as_str().map(str::to_owned),
     }
 }
 
@@ -502,7 +563,15 @@ fn server_from_toml(loc: Loc, name: String, t: &dyn toml_edit::TableLike) -> Ser
             .unwrap_or_default(),
         env: table_strings("env"),
         headers: table_strings("http_headers"),
+        header_vars: {
+            let mut vars = table_strings("env_http_headers");
+            if let Some(var) = t.get("bearer_token_env_var").and_then(|i| i.as_str()) {
+                vars.push(("Authorization".to_owned(), var.to_owned()));
+            }
+            vars
+        },
         url: t.get("url").and_then(|i| i.as_str()).map(str::to_owned),
+        kind: None,
     }
 }
 

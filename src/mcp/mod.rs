@@ -1,9 +1,15 @@
 //! MCP client configs: where each client keeps its servers, reading and rewriting them
-//! ([`config`]), and what package a server's command stands for ([`target`]).
+//! ([`config`]), what package a server's command stands for ([`target`]), an HTTP
+//! server as a bridge package ([`http`], [`bridge`]), and what an import will do
+//! ([`plan`]) and write ([`rewrite`]).
 //!
 //! None of this is on `run`'s path: the parsers are only reached from `keyward mcp`.
 
+pub mod bridge;
 pub mod config;
+pub mod http;
+pub mod plan;
+pub mod rewrite;
 pub mod target;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +36,9 @@ pub enum Scope {
     User,
     /// The project's config file, in the current folder
     Project,
+    /// Claude Code only: the current folder's entry in ~/.claude.json
+    /// (`projects[PATH].mcpServers`), as `claude mcp add --scope local` writes
+    Local,
 }
 
 impl Client {
@@ -82,7 +91,23 @@ impl Client {
                     .map_or_else(|| home.join(".codex"), PathBuf::from)
                     .join("config.toml"),
             ),
+            (Client::ClaudeCode, Scope::Local) => Some(home.join(".claude.json")),
             (Client::ClaudeDesktop | Client::Codex, Scope::Project) => None,
+            (_, Scope::Local) => None,
+        }
+    }
+
+    /// Where servers go in the file of `scope`: `mcpServers`, `servers`, `mcp_servers`,
+    /// or (Claude Code, local scope) `projects[PROJECT].mcpServers`.
+    pub fn servers_loc(self, scope: Scope, project: &str) -> Vec<String> {
+        let top = match self {
+            Client::Vscode => "servers",
+            Client::Codex => "mcp_servers",
+            _ => "mcpServers",
+        };
+        match scope {
+            Scope::Local => vec!["projects".into(), project.to_owned(), top.into()],
+            _ => vec![top.into()],
         }
     }
 

@@ -153,7 +153,9 @@ mod tests {
             args: args.iter().map(|s| s.to_string()).collect(),
             env: vec![],
             headers: vec![],
+            header_vars: vec![],
             url: None,
+            kind: None,
         }
     }
 

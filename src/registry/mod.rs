@@ -140,8 +140,9 @@ pub fn fetch(
         Ecosystem::Pypi => {
             let f = pypi::fetch(src, dir.path(), scratch.path(), allow_build)?;
             checks.push(format!(
-                "integrity: {} file(s) matched the sha256 the index publishes (pip --require-hashes){}",
+                "integrity: {} file(s) matched the sha256 the index publishes ({} --require-hashes){}",
                 f.files.len(),
+                f.client,
                 if allow_build {
                     "; --allow-build: source distributions were built, running their build scripts"
                 } else {
@@ -236,10 +237,26 @@ pub fn local_command(
         source: format!("local:{}", run.join(" ")),
         manifest: "owner-declared".into(),
     };
+    // `keyward mcp bridge --url URL …`: an HTTP server, reached through keyward itself.
+    let bridged = run.get(1..4).and_then(|w| {
+        (w[0] == "mcp" && w[1] == "bridge" && w[2] == "--url")
+            .then(|| run.get(4))
+            .flatten()
+    });
+    let (description, check) = match bridged {
+        Some(url) => (
+            "An MCP HTTP server, reached through keyward mcp bridge (imported by keyward mcp import)".to_owned(),
+            format!("HTTP server {url}: run through keyward's own bridge, which sends the keys in its headers to that URL only"),
+        ),
+        None => (
+            "An MCP server's local command, imported by keyward mcp import".to_owned(),
+            "local command: only its command line is pinned, not the code it runs; install its folder as a package to pin that too".to_owned(),
+        ),
+    };
     let manifest = json!({
         "name": name,
         "version": "local",
-        "description": "An MCP server's local command, imported by keyward mcp import",
+        "description": description,
         "keys": keys,
         "env": env,
         "run": run,
@@ -253,9 +270,7 @@ pub fn local_command(
     store::make_read_only(dir.path())?;
     Ok(Fetched {
         dir,
-        checks: vec![
-            "local command: only its command line is pinned, not the code it runs; install its folder as a package to pin that too".into(),
-        ],
+        checks: vec![check],
         origin,
     })
 }

@@ -1,15 +1,17 @@
-//! PyPI packages, fetched with `pip` so the user's index settings (`pip.conf`,
-//! `PIP_*`) apply. Wheels only (no build backend runs) unless `--allow-build`. pip
-//! first resolves the tree (`--dry-run --report`), which gives each file's sha256 as the
-//! index publishes it; the install then runs with `--require-hashes`, so pip refuses any
-//! file whose bytes differ.
+//! PyPI packages, fetched with `uv` when it is on PATH, else `pip`, so the user's index
+//! settings apply (`uv.toml` and `UV_*` for uv; `pip.conf` and `PIP_*` for pip). Wheels
+//! only (no build backend runs) unless `--allow-build`. The tree is first resolved
+//! (`uv pip compile --generate-hashes`, or pip's `--dry-run --report`), which gives each
+//! file's sha256 as the index publishes it; the install then runs with
+//! `--require-hashes`, so the client refuses any file whose bytes differ. Both write
+//! the same layout: `site/` (`--target`), no bytecode.
 
 use std::path::Path;
 
 use serde_json::Value;
 
 use super::spec::Source;
-use super::store::{tail, tool};
+use super::store::{tail, tool, tool_in};
 use crate::error::{Error, Result};
 
 /// The interpreter keyward uses for pip (and that runs the package).
@@ -38,6 +40,8 @@ pub fn latest(name: &str) -> Option<String> {
 
 /// What was fetched and checked.
 pub struct Fetched {
+    /// The client that fetched it: `uv pip` or `pip`.
+    pub client: &'static str,
     /// Files installed, each with the sha256 the index published.
     pub files: Vec<(String, String)>,
     /// The interpreter's absolute path.
@@ -50,26 +54,41 @@ pub struct Fetched {
 
 fn pip_failed(what: &str, src: &Source, out: &std::process::Output, allow_build: bool) -> Error {
     let stderr = tail(&out.stderr);
-    if stderr.contains("THESE PACKAGES DO NOT MATCH THE HASHES") {
+    let client = what.split(' ').next().unwrap_or("pip");
+    if stderr.contains("THESE PACKAGES DO NOT MATCH THE HASHES") || stderr.contains("Hash mismatch")
+    {
         return Error::integrity(format!(
-            "pip refused {src}: a file does not match the sha256 the index publishes; nothing was installed\n  | {stderr}"
+            "{client} refused {src}: a file does not match the sha256 the index publishes; nothing was installed\n  | {stderr}"
         ))
         .code("registry-integrity")
         .hint("the index or a mirror in between serves altered files: check your pip index settings (`pip config list`)");
     }
     let mut err = Error::general(format!(
-        "`pip {what}` failed for {src}; nothing was installed\n  | {stderr}"
+        "`{what}` failed for {src}; nothing was installed\n  | {stderr}"
     ))
     .code("registry-fetch")
     .hint("check the name and version (`pip index versions NAME`) and your pip index settings");
-    if !allow_build && stderr.contains("No matching distribution") {
+    if !allow_build
+        && (stderr.contains("No matching distribution")
+            || stderr.contains("no wheels")
+            || stderr.contains("only-binary")
+            || stderr.contains("--no-build"))
+    {
         err = err.hint("keyward installs wheels only; a package published only as source needs --allow-build, which runs its build scripts on this machine");
     }
     err
 }
 
-/// Fetches `src` and its dependencies into `dir/site`, checking every file's hash.
+/// Fetches `src` and its dependencies into `dir/site`, checking every file's hash: with
+/// uv when it is on PATH, else with pip.
 pub fn fetch(src: &Source, dir: &Path, scratch: &Path, allow_build: bool) -> Result<Fetched> {
+    match find_uv() {
+        Some(uv) => fetch_uv(&uv, src, dir, scratch, allow_build),
+        None => fetch_pip(src, dir, scratch, allow_build),
+    }
+}
+
+fn fetch_pip(src: &Source, dir: &Path, scratch: &Path, allow_build: bool) -> Result<Fetched> {
     let spec = format!("{}=={}", src.name, src.version);
     let report = scratch.join("report.json");
     let report_s = report.to_str().expect("store paths are UTF-8");
@@ -89,7 +108,7 @@ pub fn fetch(src: &Source, dir: &Path, scratch: &Path, allow_build: bool) -> Res
     args.push(&spec);
     let out = tool(PYTHON, &args, "resolve the package")?;
     if !out.status.success() {
-        return Err(pip_failed("install --dry-run", src, &out, allow_build));
+        return Err(pip_failed("pip install --dry-run", src, &out, allow_build));
     }
     let report: Value = std::fs::read(&report)
         .ok()
@@ -164,21 +183,141 @@ pub fn fetch(src: &Source, dir: &Path, scratch: &Path, allow_build: bool) -> Res
     }
     let out = tool(PYTHON, &args, "install the package")?;
     if !out.status.success() {
-        return Err(pip_failed("install", src, &out, allow_build));
+        return Err(pip_failed("pip install", src, &out, allow_build));
     }
+    finish("pip", src, &site, files)
+}
+
+/// The interpreter, the root distribution's scripts and summary, after an install.
+fn finish(
+    client: &'static str,
+    src: &Source,
+    site: &Path,
+    files: Vec<(String, String)>,
+) -> Result<Fetched> {
     let out = tool(
         PYTHON,
         &["-c", "import sys; print(sys.executable)"],
         "find the interpreter",
     )?;
     let python = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let (scripts, summary) = root_dist(&site, &src.name);
+    let (scripts, summary) = root_dist(site, &src.name);
     Ok(Fetched {
+        client,
         files,
         python,
         scripts,
         summary,
     })
+}
+
+/// `uv` on PATH, when there is one.
+fn find_uv() -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|d| d.is_absolute())
+        .map(|d| d.join("uv"))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// The same as [`fetch_pip`], with uv: `uv pip compile --generate-hashes` resolves the
+/// tree with the index's hashes, `uv pip install --require-hashes` installs it. Run in
+/// the scratch folder, so a project's own uv settings in the current folder do not
+/// steer it (the user's `uv.toml` and `UV_*` still apply).
+fn fetch_uv(
+    uv: &Path,
+    src: &Source,
+    dir: &Path,
+    scratch: &Path,
+    allow_build: bool,
+) -> Result<Fetched> {
+    let uv_s = uv.to_str().ok_or_else(|| {
+        Error::general(format!("the path of uv ({}) is not UTF-8", uv.display()))
+            .hint("put uv in a folder whose path is UTF-8, or take it off PATH to use pip")
+    })?;
+    let path = |p: &Path| p.to_str().expect("store paths are UTF-8").to_owned();
+    let input = scratch.join("requirements.in");
+    let req = scratch.join("requirements.txt");
+    std::fs::write(&input, format!("{}=={}\n", src.name, src.version))
+        .map_err(|e| Error::general(format!("cannot write into the store: {e}")))?;
+    let (input_s, req_s) = (path(&input), path(&req));
+    let mut args = vec![
+        "pip",
+        "compile",
+        input_s.as_str(),
+        "--generate-hashes",
+        "--no-header",
+        "--no-annotate",
+        "--quiet",
+        "--python",
+        PYTHON,
+        "-o",
+        req_s.as_str(),
+    ];
+    if !allow_build {
+        args.extend(["--only-binary", ":all:"]);
+    }
+    let out = tool_in(scratch, uv_s, &args, "resolve the package")?;
+    if !out.status.success() {
+        return Err(pip_failed("uv pip compile", src, &out, allow_build));
+    }
+    let text = std::fs::read_to_string(&req).unwrap_or_default();
+    let files = hashed_requirements(&text);
+    if files.is_empty() || files.iter().any(|(_, sha)| sha.is_empty()) {
+        return Err(Error::integrity(format!(
+            "uv resolved {src} without a sha256 for every file; keyward installs only what it can check; nothing was installed"
+        ))
+        .code("registry-integrity")
+        .hint("use an index that publishes file hashes (PyPI does)"));
+    }
+    let site = dir.join("site");
+    let site_s = path(&site);
+    let mut args = vec![
+        "pip",
+        "install",
+        "--target",
+        site_s.as_str(),
+        "--no-deps",
+        "--require-hashes",
+        "--quiet",
+        "--python",
+        PYTHON,
+        "-r",
+        req_s.as_str(),
+    ];
+    if !allow_build {
+        args.extend(["--only-binary", ":all:"]);
+    }
+    let out = tool_in(scratch, uv_s, &args, "install the package")?;
+    if !out.status.success() {
+        return Err(pip_failed("uv pip install", src, &out, allow_build));
+    }
+    finish("uv pip", src, &site, files)
+}
+
+/// `name==version` and its first `--hash=sha256:` of each entry of a hashed
+/// requirements file.
+fn hashed_requirements(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim().trim_end_matches('\\').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(sha) = line.strip_prefix("--hash=sha256:") {
+            if let Some(last) = out.last_mut()
+                && last.1.is_empty()
+            {
+                sha.clone_into(&mut last.1);
+            }
+        } else if !line.starts_with('-') {
+            out.push((line.to_owned(), String::new()));
+        }
+    }
+    out
 }
 
 /// PEP 503 normalisation: lowercase, runs of `-_.` as one `-`.
@@ -274,4 +413,22 @@ pub fn default_run(src: &Source, fetched: &Fetched) -> Option<(Vec<String>, Stri
         ],
         launcher,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hashed_requirements_file_gives_each_package_its_hash() {
+        let text = "cowsay==6.1 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\nwcwidth==0.2 \\\n    --hash=sha256:cc\n# via x\nnohash==1\n";
+        assert_eq!(
+            hashed_requirements(text),
+            [
+                ("cowsay==6.1".to_owned(), "aa".to_owned()),
+                ("wcwidth==0.2".to_owned(), "cc".to_owned()),
+                ("nohash==1".to_owned(), String::new()),
+            ]
+        );
+    }
 }

@@ -111,7 +111,17 @@ pub fn remove(dir: &Path) -> std::io::Result<()> {
 /// Runs a registry client (`npm`, `python3 -m pip`) with stdin closed and keyward's own
 /// credentials taken out of its environment. `what` says what it was doing, for errors.
 pub fn tool(program: &str, args: &[&str], what: &str) -> Result<Output> {
+    run_tool(Command::new(program), program, args, what)
+}
+
+/// [`tool`], run in the folder `dir`.
+pub fn tool_in(dir: &Path, program: &str, args: &[&str], what: &str) -> Result<Output> {
     let mut cmd = Command::new(program);
+    cmd.current_dir(dir);
+    run_tool(cmd, program, args, what)
+}
+
+fn run_tool(mut cmd: Command, program: &str, args: &[&str], what: &str) -> Result<Output> {
     cmd.args(args).stdin(Stdio::null());
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("KEYWARD_") {

@@ -21,6 +21,8 @@ pub const EVERYTHING_OTHER_VERSION: &str = "2026.8.18";
 pub const MCP_SDK: &str = "@modelcontextprotocol/sdk@1.32.2";
 /// A small pure-Python wheel with a console script.
 pub const PYPI_PACKAGE: &str = "cowsay==6.1";
+/// The uv release installed (from PyPI, once per CI run) for the tests that fetch with uv.
+pub const UV: &str = "uv==0.13.9";
 
 /// Longest a fetching command may take on a cold cache.
 pub const NET_TIMEOUT: Duration = Duration::from_secs(600);
@@ -45,6 +47,9 @@ const PASSED: &[&str] = &[
     "PIP_DEFAULT_TIMEOUT",
     "npm_config_registry",
     "NPM_CONFIG_REGISTRY",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX_URL",
+    "UV_NATIVE_TLS",
 ];
 
 /// `target/test-cache/NAME`.
@@ -67,7 +72,46 @@ pub fn net_env() -> Vec<(String, OsString)> {
     vars.push(("npm_config_update_notifier".into(), "false".into()));
     vars.push(("PIP_CACHE_DIR".into(), cache_dir("pip").into()));
     vars.push(("PIP_DISABLE_PIP_VERSION_CHECK".into(), "1".into()));
+    vars.push(("UV_CACHE_DIR".into(), cache_dir("uv").into()));
+    // A pip mirror of the machine is uv's too (uv does not read pip's settings).
+    if let Some(index) = std::env::var_os("PIP_INDEX_URL")
+        && std::env::var_os("UV_DEFAULT_INDEX").is_none()
+    {
+        vars.push(("UV_DEFAULT_INDEX".into(), index));
+    }
     vars
+}
+
+static UV_BIN: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// The folder holding the `uv` binary of [`UV`], installed from PyPI with pip into the
+/// test cache once per CI run.
+pub fn uv_bin() -> PathBuf {
+    let mut guard = UV_BIN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(dir) = guard.as_ref() {
+        return dir.clone();
+    }
+    let target = cache_dir(&format!("uv-bin-{}", UV.replace("==", "-")));
+    let bin = target.join("bin");
+    if !bin.join("uv").is_file() {
+        let out = std::process::Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "--target"])
+            .arg(&target)
+            .arg(UV)
+            .env_clear()
+            .env("PATH", super::PATH)
+            .env("HOME", &target)
+            .envs(net_env())
+            .output()
+            .expect("run pip to install uv");
+        assert!(
+            out.status.success() && bin.join("uv").is_file(),
+            "pip install {UV} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    *guard = Some(bin.clone());
+    bin
 }
 
 impl TestEnv {
