@@ -258,7 +258,8 @@ pub fn digest_tree_cached(
     })
 }
 
-type Walked = (Vec<Node>, Vec<[u8; 32]>, Option<Vec<u8>>, usize, bool);
+/// [`super::Walked`], the number of cache hits and whether the sync succeeded.
+type WalkedKnown = (Vec<Node>, Vec<[u8; 32]>, Option<Vec<u8>>, usize, bool);
 
 /// The walk with a cache: matching files take their recorded hash; the others are
 /// hashed after the walk, once the filesystem is synced if any of them will be recorded.
@@ -269,7 +270,7 @@ fn with_known(
     dev: u64,
     started: i64,
     mut known: Known<'_>,
-) -> Result<Walked, DigestError> {
+) -> Result<WalkedKnown, DigestError> {
     let hashing = Hashing::new(fd, opts);
     let mut pending: Vec<(usize, String, Stat)> = Vec::new();
     let mut hits = 0;

@@ -176,6 +176,9 @@ pub fn digest_tree_with_limits(
     Ok(assemble(nodes, &hashes, manifest))
 }
 
+/// The records in digest order, one hash per record, and the captured manifest.
+type Walked = (Vec<Node>, Vec<[u8; 32]>, Option<Vec<u8>>);
+
 /// Walks the tree under `root_fd` and hashes every file: the records in digest order,
 /// one hash per record, and the captured manifest.
 fn walk_and_hash(
@@ -183,7 +186,7 @@ fn walk_and_hash(
     root_fd: BorrowedFd<'_>,
     opts: &Options,
     limits: &Limits,
-) -> Result<(Vec<Node>, Vec<[u8; 32]>, Option<Vec<u8>>), DigestError> {
+) -> Result<Walked, DigestError> {
     let hashing = Hashing::new(root_fd, opts);
     let walk = |on_file: &mut OnFile<'_>| {
         let mut walker = Walker::new(root, root_fd, limits, on_file);
