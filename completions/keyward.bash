@@ -2042,7 +2042,7 @@ _keyward() {
             return 0
             ;;
         keyward__subcmd__run)
-            opts="-k -q -v -h -V --no-mask --inherit-env --deliver --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
+            opts="-k -q -v -h -V --no-mask --inherit-env --deliver --rehash --vault --keychain --json --no-input --accept-rollback --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -547,6 +547,7 @@ set edit:completion:arg-completer[keyward] = {|@words|
             cand --color 'When to use colour'
             cand --no-mask 'Replace keyward with the package (exec): no output masking, no extra process'
             cand --inherit-env 'Pass the caller''s whole environment instead of the allowlist'
+            cand --rehash 'Read and hash every file of the package, ignoring the verification cache'
             cand --json 'Print one JSON document instead of text (errors too, on stderr)'
             cand --no-input 'Never prompt; fail with exit 5 when input would be needed'
             cand --accept-rollback 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'

@@ -402,6 +402,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l no-mask -d 'Replace keyward with the package (exec): no output masking, no extra process'
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l inherit-env -d 'Pass the caller\'s whole environment instead of the allowlist'
+complete -c keyward -n "__fish_keyward_using_subcommand run" -l rehash -d 'Read and hash every file of the package, ignoring the verification cache'
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l json -d 'Print one JSON document instead of text (errors too, on stderr)'
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l no-input -d 'Never prompt; fail with exit 5 when input would be needed'
 complete -c keyward -n "__fish_keyward_using_subcommand run" -l accept-rollback -d 'Open a vault the OS keyring says is older than the last one it saw (a restored backup), and record it as current'

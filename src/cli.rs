@@ -397,6 +397,13 @@ pub struct RunArgs {
     /// and socket no value is in the package's environment and keyward stays its parent.
     #[arg(long, value_enum, value_name = "MODE")]
     pub deliver: Option<DeliverMode>,
+    /// Read and hash every file of the package, ignoring the verification cache
+    ///
+    /// Without it, a file whose device, inode, size, mtime and ctime are those seen at
+    /// the last verification is not read again (big packages on ext4, XFS or btrfs only).
+    /// With it, every byte is hashed and the cache is written anew.
+    #[arg(long)]
+    pub rehash: bool,
     /// Arguments appended to the manifest's `run`
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,

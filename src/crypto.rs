@@ -51,6 +51,10 @@ pub mod label {
     pub const RK_CHECK: &[u8] = b"keyward/v1/rk-check";
     /// Derives the owner MAC key of a secret's OpenBao source row from the DEK.
     pub const SOURCE: &[u8] = b"keyward/v1/source";
+    /// Derives the RK MAC key of a verification-cache row from the RK.
+    pub const VERIFY_CACHE: &[u8] = b"keyward/v1/verify-cache";
+    /// Derives the owner MAC key of a verification-cache row from the DEK.
+    pub const OWNER_VERIFY_CACHE: &[u8] = b"keyward/v1/owner-verify-cache";
 }
 
 /// Nonce length of XChaCha20-Poly1305.

@@ -224,6 +224,18 @@ pub fn source_key(vault_id: &[u8], dek: &Key32) -> Key32 {
     crypto::hkdf(dek.expose(), vault_id, &[label::SOURCE])
 }
 
+/// HKDF(RK, "keyward/v1/verify-cache"): the RK MAC of a verification-cache row, which
+/// token holders can check and make.
+pub fn verify_cache_key(vault_id: &[u8], rk: &Key32) -> Key32 {
+    crypto::hkdf(rk.expose(), vault_id, &[label::VERIFY_CACHE])
+}
+
+/// HKDF(DEK, "keyward/v1/owner-verify-cache"): the owner MAC of a verification-cache
+/// row. Token holders hold no DEK, so the owner never uses a row one of them wrote.
+pub fn owner_verify_cache_key(vault_id: &[u8], dek: &Key32) -> Key32 {
+    crypto::hkdf(dek.expose(), vault_id, &[label::OWNER_VERIFY_CACHE])
+}
+
 /// HKDF(RK, "keyward/v1/audit"): the key of the audit chain.
 pub fn audit_key(vault_id: &[u8], rk: &Key32) -> Key32 {
     crypto::hkdf(rk.expose(), vault_id, &[label::AUDIT])
@@ -252,6 +264,11 @@ mod tests {
             (grant_key(VID, &key(2)), b"keyward/v1/grant".as_slice()),
             (owner_grant_key(VID, &key(2)), b"keyward/v1/owner-grant"),
             (audit_key(VID, &key(2)), b"keyward/v1/audit"),
+            (verify_cache_key(VID, &key(2)), b"keyward/v1/verify-cache"),
+            (
+                owner_verify_cache_key(VID, &key(2)),
+                b"keyward/v1/owner-verify-cache",
+            ),
         ];
         for (derived, label) in golden {
             assert_eq!(
@@ -259,6 +276,10 @@ mod tests {
                 crypto::hkdf(&[2; 32], VID, &[label]).expose()
             );
         }
+        assert_ne!(
+            verify_cache_key(VID, &key(2)).expose(),
+            owner_verify_cache_key(VID, &key(2)).expose()
+        );
         // One fixed output, so the HKDF construction itself cannot drift.
         assert_eq!(
             hex(grant_key(VID, &key(2)).expose()),

@@ -53,6 +53,7 @@ mod secret;
 mod snapshots;
 mod token;
 mod unlock;
+mod verify_cache;
 
 /// Running keyward as an unprivileged user (`nobody` through setpriv when root).
 #[path = "common/users.rs"]

@@ -35,7 +35,7 @@ pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
     let pinned = inst.pinned_entries();
     let dir = PathBuf::from(&inst.row.path);
     let guard = Guard::open(&dir, &inst.manifest, &pinned);
-    let check = kc.verify_pin(&mut inst, &ctx.out)?;
+    let check = kc.verify_pin_for_run(&mut inst, &ctx.out, args.rehash)?;
     if check.changed(&inst) {
         return Err(changed(&inst, &check.changes));
     }

@@ -31,10 +31,12 @@ const MANIFEST_CAPTURE: usize = crate::manifest::MAX_MANIFEST_BYTES + 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Stat {
     pub(super) size: u64,
-    mtime: i64,
-    mtime_nsec: i64,
-    ino: u64,
-    dev: u64,
+    pub(super) mtime: i64,
+    pub(super) mtime_nsec: i64,
+    pub(super) ctime: i64,
+    pub(super) ctime_nsec: i64,
+    pub(super) ino: u64,
+    pub(super) dev: u64,
     pub(super) exec: bool,
 }
 
@@ -48,6 +50,8 @@ impl Stat {
             size: st.st_size.max(0) as u64,
             mtime: st.st_mtime as i64,
             mtime_nsec: st.st_mtime_nsec as i64,
+            ctime: st.st_ctime as i64,
+            ctime_nsec: st.st_ctime_nsec as i64,
             ino: st.st_ino as u64,
             dev: st.st_dev as u64,
             exec: st.st_mode & 0o100 != 0,
@@ -100,6 +104,15 @@ impl<'a> Hashing<'a> {
         }
         let rel = rel.to_owned();
         scope.spawn(move |_| self.run(node, &rel, &stat));
+    }
+
+    /// Takes a file's hash from the verification cache instead of reading it.
+    pub(super) fn known(&self, node: usize, sha: [u8; 32]) {
+        locked(&self.done).push(Hashed {
+            node,
+            sha,
+            captured: None,
+        });
     }
 
     /// Hashes one file on the calling thread.

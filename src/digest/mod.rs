@@ -10,17 +10,19 @@
 //! bytes that were pinned: nothing can swap the manifest between hashing and parsing.
 
 use std::collections::BTreeMap;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub mod cache;
 mod error;
 mod hash;
 mod walk;
 
+pub use cache::{Cached, Known, digest_tree_cached};
 pub use error::{DigestError, SpecialKind};
 
 use hash::Hashing;
@@ -170,9 +172,24 @@ pub fn digest_tree_with_limits(
     limits: &Limits,
 ) -> Result<TreeDigest, DigestError> {
     let root_fd = walk::open_root(root)?;
-    let hashing = Hashing::new(root_fd.as_fd(), opts);
+    let (nodes, hashes, manifest) = walk_and_hash(root, root_fd.as_fd(), opts, limits)?;
+    Ok(assemble(nodes, &hashes, manifest))
+}
+
+/// The records in digest order, one hash per record, and the captured manifest.
+type Walked = (Vec<Node>, Vec<[u8; 32]>, Option<Vec<u8>>);
+
+/// Walks the tree under `root_fd` and hashes every file: the records in digest order,
+/// one hash per record, and the captured manifest.
+fn walk_and_hash(
+    root: &Path,
+    root_fd: BorrowedFd<'_>,
+    opts: &Options,
+    limits: &Limits,
+) -> Result<Walked, DigestError> {
+    let hashing = Hashing::new(root_fd, opts);
     let walk = |on_file: &mut OnFile<'_>| {
-        let mut walker = Walker::new(root, root_fd.as_fd(), limits, on_file);
+        let mut walker = Walker::new(root, root_fd, limits, on_file);
         let walked = walker.walk_root();
         if walked.is_err() {
             hashing.cancel.store(true, Ordering::Relaxed);
@@ -192,7 +209,7 @@ pub fn digest_tree_with_limits(
     let hashed = hashing.finish(nodes.len());
     walked?;
     let (hashes, manifest) = hashed?;
-    Ok(assemble(nodes, &hashes, manifest))
+    Ok((nodes, hashes, manifest))
 }
 
 /// Lists what differs between two entry lists, sorted by path.

@@ -26,6 +26,7 @@ mod rotate;
 mod secrets;
 mod sources;
 mod upgrade;
+mod vcache;
 
 #[cfg(test)]
 mod tests;

@@ -85,18 +85,24 @@ impl Keychain {
     /// Re-hashes `inst` and, when its code changed, revokes its grants in the vault
     /// (recorded in the audit log) before anyone can use them. Returns the check.
     pub fn verify_pin(&mut self, inst: &mut Installed, out: &Output) -> Result<PinCheck> {
-        // `run`'s hot path: the pinned file list is parsed only when it is short (to pick
-        // one thread or a pool, a speed choice only) or when the digest differs (for
-        // the file-by-file diff), never for an unchanged big tree.
-        let small = inst.row.files.len() <= SMALL_LIST_BYTES && is_small(&inst.pinned_entries());
-        let tree = hash_tree(Path::new(&inst.row.path), out, small)?;
+        let tree = hash_tree(Path::new(&inst.row.path), out, small_pin(inst))?;
+        self.settle_pin(inst, &tree)
+    }
+
+    /// Compares a freshly computed tree with `inst`'s pin and, when it differs, revokes
+    /// `inst`'s grants (recorded) before anyone can use them.
+    pub(super) fn settle_pin(
+        &mut self,
+        inst: &mut Installed,
+        tree: &TreeDigest,
+    ) -> Result<PinCheck> {
         let changes = if tree.digest == inst.row.digest {
             Vec::new()
         } else {
             digest::diff(&inst.pinned_entries(), &tree.entries)
         };
         let check = PinCheck {
-            current: tree.digest,
+            current: tree.digest.clone(),
             changes,
         };
         if check.changed(inst) && !inst.revoked() {
@@ -106,6 +112,15 @@ impl Keychain {
         }
         Ok(check)
     }
+}
+
+/// Whether `inst`'s pinned tree is small (hashed on one thread, never cached).
+///
+/// `run`'s hot path: the pinned file list is parsed only when it is short (to pick one
+/// thread or a pool, a speed choice only) or when the digest differs (for the
+/// file-by-file diff), never for an unchanged big tree.
+pub(super) fn small_pin(inst: &Installed) -> bool {
+    inst.row.files.len() <= SMALL_LIST_BYTES && is_small(&inst.pinned_entries())
 }
 
 impl Writer<'_> {

@@ -4,6 +4,7 @@
 //! corrupt files, pragmas, migrations) and typed row access. It does not decide who
 //! may do what (`session`) and never sees plaintext master keys' sources (`keystore`).
 
+pub mod cache;
 mod error;
 pub mod packages;
 mod schema;

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_owner_macs.sql"),
     include_str!("migrations/004_keychain_names.sql"),
     include_str!("migrations/005_sources.sql"),
+    include_str!("migrations/006_verify_cache.sql"),
 ];
 
 /// The schema version this build writes.
