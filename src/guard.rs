@@ -33,8 +33,8 @@ use crate::manifest::Manifest;
 
 /// Trees at most this many entries and bytes are held whole (what `run` hashes on one
 /// thread: holding them costs well under a millisecond).
-const SMALL_ENTRIES: usize = 64;
-const SMALL_BYTES: u64 = 1 << 20;
+pub const SMALL_ENTRIES: usize = 64;
+pub const SMALL_BYTES: u64 = 1 << 20;
 
 /// What a held inode looked like when it was opened.
 #[derive(Clone, Copy, PartialEq, Eq)]

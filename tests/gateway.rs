@@ -223,7 +223,9 @@ fn cgi_refusals_have_the_right_status_and_never_reach_the_package() {
             .contains("www-authenticate: bearer"),
         "{head}"
     );
-    let wrong = format!("{}A", &token[..token.len() - 1]);
+    // The token with its last character changed (to one it is not already).
+    let last = if token.ends_with('A') { 'B' } else { 'A' };
+    let wrong = format!("{}{last}", &token[..token.len() - 1]);
     assert_eq!(
         gw.request("GET", "/@acme/hello/hello", Some(&wrong), "").0,
         401

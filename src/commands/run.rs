@@ -31,14 +31,20 @@ pub fn cmd_run(ctx: &Ctx, args: &RunArgs) -> Result<u8> {
     if inst.revoked() {
         return Err(defunct(&inst));
     }
-    // Held from before hashing until launch (hardening item 10): see `guard`.
-    let pinned = inst.pinned_entries();
+    // Held from before hashing until launch (hardening item 10): see `guard`. A long
+    // pinned list is not parsed: the guard of a big tree holds its entry point only.
+    let pinned = inst
+        .pinned_entries_up_to(crate::guard::SMALL_ENTRIES)
+        .unwrap_or_default();
     let dir = PathBuf::from(&inst.row.path);
     let guard = Guard::open(&dir, &inst.manifest, &pinned);
     let check = kc.verify_pin_for_run(&mut inst, &ctx.out, args.rehash)?;
     if check.changed(&inst) {
         return Err(changed(&inst, &check.changes));
     }
+    // What the launch rechecks the held files against: the tree just verified, whose
+    // digest is the pin's, so its entries are the pinned ones.
+    let pinned = check.entries;
     let launch = kc.launch(&inst)?;
     let deliver = args.deliver.map_or(inst.manifest.deliver, |d| match d {
         DeliverMode::Env => Deliver::Env,

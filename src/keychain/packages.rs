@@ -50,6 +50,12 @@ impl Installed {
         serde_json::from_slice(&self.row.files).unwrap_or_default()
     }
 
+    /// The pinned entries when there are at most `max`, else `None`: parsing stops at
+    /// entry `max + 1`, so a 30,000-file list costs `run` a few dozen entries' parse.
+    pub fn pinned_entries_up_to(&self, max: usize) -> Option<Vec<Entry>> {
+        entries_up_to(&self.row.files, max)
+    }
+
     /// The state of each key the manifest requests, given the keys that have a value.
     pub fn key_states(&self, present: &BTreeSet<String>) -> Vec<KeyState> {
         key_states(&self.manifest, &self.granted, present)
@@ -227,9 +233,10 @@ impl Keychain {
         grant_rows: Vec<GrantRow>,
     ) -> std::result::Result<Installed, String> {
         let gk = self.keys.gk();
-        let mut mac_ok = crypto::ct_eq(&grants::installation_mac(gk, &row), &row.mac);
+        let macs = grants::InstallationMacs::of(&row);
+        let mut mac_ok = crypto::ct_eq(&macs.rk(gk), &row.mac);
         if let Keys::Owner { ogk, .. } = &self.keys {
-            mac_ok &= crypto::ct_eq(&grants::installation_owner_mac(ogk, &row), &row.owner_mac);
+            mac_ok &= crypto::ct_eq(&macs.owner(ogk), &row.owner_mac);
         }
         let file = Path::new(&row.path).join(digest::MANIFEST_FILE);
         let manifest = match (mac_ok, manifest::parse(&row.manifest, &file)) {
@@ -326,9 +333,14 @@ impl Writer<'_> {
     /// MAC; the owner MAC it leaves does not cover the revocation, the one thing a
     /// holder's write changes.
     pub(super) fn put_installation(&self, row: &mut InstallationRow) -> Result<()> {
-        row.mac = grants::installation_mac(self.gk(), row).to_vec();
-        if let Keys::Owner { ogk, .. } = self.scope.keys {
-            row.owner_mac = grants::installation_owner_mac(ogk, row).to_vec();
+        let macs = grants::InstallationMacs::of(row);
+        let (mac, owner_mac) = match self.scope.keys {
+            Keys::Owner { ogk, .. } => (macs.rk(self.gk()), Some(macs.owner(ogk))),
+            Keys::Holder { .. } => (macs.rk(self.gk()), None),
+        };
+        row.mac = mac.to_vec();
+        if let Some(owner_mac) = owner_mac {
+            row.owner_mac = owner_mac.to_vec();
         }
         Ok(rows::put_installation(self.tx, row).map_err(db)?)
     }
@@ -534,5 +546,62 @@ pub(super) fn value_at<'k>(scope: &Scope<'k>, name: &'k str, version: u64) -> Va
         keychain: &scope.row.id,
         name,
         version,
+    }
+}
+
+/// A JSON list of entries when it holds at most `max` of them; `None` when longer or
+/// malformed. Stops parsing at entry `max + 1`.
+fn entries_up_to(files: &[u8], max: usize) -> Option<Vec<Entry>> {
+    struct UpTo(usize);
+    impl<'de> serde::de::DeserializeSeed<'de> for UpTo {
+        type Value = Vec<Entry>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> serde::de::Visitor<'de> for UpTo {
+        type Value = Vec<Entry>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {} entries", self.0)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(e) = seq.next_element::<Entry>()? {
+                if entries.len() == self.0 {
+                    return Err(serde::de::Error::custom("longer"));
+                }
+                entries.push(e);
+            }
+            Ok(entries)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(files);
+    serde::de::DeserializeSeed::deserialize(UpTo(max), &mut de).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entries_up_to;
+
+    #[test]
+    fn a_pinned_list_is_parsed_only_up_to_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"a").unwrap();
+        std::fs::write(dir.path().join("b"), b"b").unwrap();
+        let opts = crate::digest::Options {
+            progress: false,
+            small: true,
+        };
+        let tree = crate::digest::digest_tree(dir.path(), &opts).unwrap();
+        let files = serde_json::to_vec(&tree.entries).unwrap();
+        assert_eq!(tree.entries.len(), 3, "the root and two files");
+        assert_eq!(entries_up_to(&files, 3), Some(tree.entries.clone()));
+        assert_eq!(entries_up_to(&files, 64), Some(tree.entries));
+        assert_eq!(entries_up_to(&files, 2), None, "one entry too many");
+        assert_eq!(entries_up_to(b"[", 2), None, "malformed");
+        assert_eq!(entries_up_to(b"[]", 0), Some(Vec::new()));
     }
 }

@@ -72,6 +72,9 @@ pub struct PinCheck {
     pub current: String,
     /// Files added, removed, changed since the pin.
     pub changes: Vec<Change>,
+    /// The tree just hashed, every record in digest order: the pinned entries
+    /// themselves when the digest matches, without parsing the pinned list.
+    pub entries: Vec<Entry>,
 }
 
 impl PinCheck {
@@ -86,7 +89,7 @@ impl Keychain {
     /// (recorded in the audit log) before anyone can use them. Returns the check.
     pub fn verify_pin(&mut self, inst: &mut Installed, out: &Output) -> Result<PinCheck> {
         let tree = hash_tree(Path::new(&inst.row.path), out, small_pin(inst))?;
-        self.settle_pin(inst, &tree)
+        self.settle_pin(inst, tree)
     }
 
     /// Compares a freshly computed tree with `inst`'s pin and, when it differs, revokes
@@ -94,7 +97,7 @@ impl Keychain {
     pub(super) fn settle_pin(
         &mut self,
         inst: &mut Installed,
-        tree: &TreeDigest,
+        tree: TreeDigest,
     ) -> Result<PinCheck> {
         let changes = if tree.digest == inst.row.digest {
             Vec::new()
@@ -102,8 +105,9 @@ impl Keychain {
             digest::diff(&inst.pinned_entries(), &tree.entries)
         };
         let check = PinCheck {
-            current: tree.digest.clone(),
+            current: tree.digest,
             changes,
+            entries: tree.entries,
         };
         if check.changed(inst) && !inst.revoked() {
             self.write(|w| w.auto_revoke(inst, &check))?;
@@ -120,7 +124,8 @@ impl Keychain {
 /// thread or a pool, a speed choice only) or when the digest differs (for the
 /// file-by-file diff), never for an unchanged big tree.
 pub(super) fn small_pin(inst: &Installed) -> bool {
-    inst.row.files.len() <= SMALL_LIST_BYTES && is_small(&inst.pinned_entries())
+    inst.pinned_entries_up_to(crate::guard::SMALL_ENTRIES)
+        .is_some_and(|entries| is_small(&entries))
 }
 
 impl Writer<'_> {
@@ -148,13 +153,9 @@ impl Writer<'_> {
     }
 }
 
-/// A pinned file list longer than this (its JSON) is not parsed to decide whether the
-/// tree is small: 64 entries with paths of typical length fit well within it, and a
-/// tree mistaken for big is only hashed on a thread pool.
-const SMALL_LIST_BYTES: usize = 16 * 1024;
-
 /// Whether a pinned tree is small enough to re-hash on one thread faster than a thread
 /// pool starts (a few dozen files, under a MiB).
 fn is_small(entries: &[Entry]) -> bool {
-    entries.len() <= 64 && entries.iter().map(|e| e.size).sum::<u64>() <= 1 << 20
+    entries.len() <= crate::guard::SMALL_ENTRIES
+        && entries.iter().map(|e| e.size).sum::<u64>() <= crate::guard::SMALL_BYTES
 }

@@ -63,7 +63,7 @@ impl Keychain {
             cached.hits,
             cached.hashed
         ));
-        let check = self.settle_pin(inst, &cached.tree)?;
+        let check = self.settle_pin(inst, cached.tree)?;
         let unchanged = stored.as_ref().map(|row| &row.entries) == cached.entries.as_ref();
         if let (false, Some(entries), Some(boot)) = (check.changed(inst), cached.entries, boot)
             && !unchanged
