@@ -415,6 +415,8 @@ pub struct Authorized {
     launch: Launch,
     guard: Guard,
     serve: Serve,
+    /// The endpoints enabled for the installation (an http package is told them).
+    endpoints: Endpoints,
 }
 
 /// What the audit entry of a call says.
@@ -662,7 +664,7 @@ fn authorize(
     let token_id = *token_id;
     let mut kc = Keychain::open(unlocked, None, Role::Any).map_err(|e| Refusal::from_error(&e))?;
     match check(&mut kc, package, method, path) {
-        Ok((inst, launch, guard, serve)) => Ok((
+        Ok((inst, launch, guard, serve, endpoints)) => Ok((
             Some(token_id),
             Ok(Authorized {
                 kc,
@@ -670,6 +672,7 @@ fn authorize(
                 launch,
                 guard,
                 serve,
+                endpoints,
             }),
         )),
         Err(r) => Ok((Some(token_id), Err((Some(kc), r)))),
@@ -696,7 +699,7 @@ fn check(
     package: &str,
     method: &str,
     path: &str,
-) -> std::result::Result<(Installed, Launch, Guard, Serve), Refusal> {
+) -> std::result::Result<(Installed, Launch, Guard, Serve, Endpoints), Refusal> {
     let refuse = |e: Error| Refusal::from_error(&e);
     let mut inst = kc.package(package).map_err(|e| {
         let mut r = refuse(e);
@@ -740,8 +743,9 @@ fn check(
             .hint("its manifest needs \"serve\": \"cgi\" or \"serve\": \"http\""));
         }
     };
-    if let Endpoints::Only(list) = kc.endpoints(&inst).map_err(refuse)?
-        && !endpoints::allows(&list, method, path)
+    let enabled = kc.endpoints(&inst).map_err(refuse)?;
+    if let Endpoints::Only(list) = &enabled
+        && !endpoints::allows(list, method, path)
     {
         return Err(Refusal::new(
             403,
@@ -757,7 +761,7 @@ fn check(
         )));
     }
     let launch = kc.launch(&inst).map_err(refuse)?;
-    Ok((inst, launch, guard, serve))
+    Ok((inst, launch, guard, serve, enabled))
 }
 
 /// Writes the call's audit entry; a call that cannot be recorded is refused (503).
