@@ -347,6 +347,14 @@ pub async fn serve(
         Ok(u) => u,
         Err(r) => return refused(kc, token_id, &package, &call, started, r).await,
     };
+    if upstream
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| super::is_encoded(v.as_bytes()))
+    {
+        let r = super::encoded_refusal(&package);
+        return refused(kc, token_id, &package, &call, started, r).await;
+    }
     relay(
         upstream,
         proc.masker.clone(),
@@ -422,6 +430,7 @@ async fn forward(proc: &Proc, call: &Call) -> Result<Response<hyper::body::Incom
         req = req.header(name, value);
     }
     req = req.header(header::HOST, format!("127.0.0.1:{}", proc.port));
+    req = req.header(header::ACCEPT_ENCODING, "identity");
     if !call.prefix.is_empty() {
         req = req.header("x-forwarded-prefix", call.prefix.as_str());
     }

@@ -506,6 +506,9 @@ async fn handle_inner(
     let mut headers = parts.headers;
     headers.remove(header::AUTHORIZATION);
     headers.remove(header::PROXY_AUTHORIZATION);
+    // The masker reads the response as sent: a compressed one would carry a value past
+    // it, so packages are asked for none (and a compressed answer is refused).
+    headers.remove(header::ACCEPT_ENCODING);
     let call = Call {
         method,
         path: rest,
@@ -846,6 +849,22 @@ async fn well_known(
     let mut body = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     body.push(b'\n');
     Ok(json_response(StatusCode::OK, body))
+}
+
+/// Whether a package's `Content-Encoding` (the value of the header) hides the body from
+/// the masker: anything but `identity`.
+pub(crate) fn is_encoded(value: &[u8]) -> bool {
+    !value.trim_ascii().eq_ignore_ascii_case(b"identity") && !value.trim_ascii().is_empty()
+}
+
+/// A response whose body keyward cannot mask.
+fn encoded_refusal(what: &str) -> Refusal {
+    Refusal::new(
+        502,
+        "encoded-response",
+        format!("{what} answered with a Content-Encoding; keyward masks what packages send and cannot read a compressed body, so it was not passed on"),
+    )
+    .hint("the gateway sends no Accept-Encoding: the package must answer uncompressed")
 }
 
 /// Response headers a package may not set: hop-by-hop, lengths keyward recomputes,
