@@ -122,9 +122,27 @@ impl FromBytes for OsStr {
     }
 }
 
+/// keyward's launcher for Instant API projects (DESIGN.md "Gateway").
+pub const INSTANT_API_LAUNCHER: &str = include_str!("../sdk/node/instant-launcher.mjs");
+
 /// The manifest's `run` with `./` elements resolved against `dir`, then `args`. The
 /// manifest parser already refused `./` elements that could leave `dir`.
+/// [`crate::manifest::INSTANT_API_RUN`] is keyward's Instant API launcher, run by
+/// `node` from the `PATH` (its source is keyward's, in the argv, never a file the
+/// package could change).
 pub fn argv(manifest: &Manifest, dir: &Path, args: &[OsString]) -> Vec<OsString> {
+    if manifest.run == [crate::manifest::INSTANT_API_RUN] {
+        return [
+            "node",
+            "--input-type=module",
+            "--eval",
+            INSTANT_API_LAUNCHER,
+        ]
+        .into_iter()
+        .map(OsString::from)
+        .chain(args.iter().cloned())
+        .collect();
+    }
     manifest
         .run
         .iter()

@@ -23,6 +23,7 @@ mod help;
 mod holder_forgery;
 mod init;
 mod install_no_input;
+mod instant_api;
 mod integrity;
 mod keychain;
 mod keyring;

@@ -10,17 +10,25 @@ use crate::common::{TestEnv, write_manifest};
 
 const VALUE: &str = "gw-canary-9f8e7d6c5b4a";
 
-/// A running `keyward serve`.
-struct Gateway {
+/// A running `keyward serve` (the Instant API tests drive it too).
+pub(crate) struct Gateway {
     child: Child,
-    port: u16,
+    /// The port it listens on.
+    pub(crate) port: u16,
 }
 
 impl Gateway {
-    fn start(env: &TestEnv) -> Gateway {
+    /// `keyward serve --listen 127.0.0.1:0`, the master key not in its environment.
+    pub(crate) fn start(env: &TestEnv) -> Gateway {
+        Gateway::start_with(env, &["--listen", "127.0.0.1:0"])
+    }
+
+    /// `keyward serve ARGS…`, once it prints its (first) listen line.
+    pub(crate) fn start_with(env: &TestEnv, args: &[&str]) -> Gateway {
         let mut cmd = env.std_cmd(crate::common::keyward_bin());
         cmd.env_remove("KEYWARD_MASTER_KEY");
-        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        cmd.arg("serve")
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -39,7 +47,7 @@ impl Gateway {
     }
 
     /// Sends raw bytes; returns (status, head, body).
-    fn raw(&self, request: &[u8]) -> (u16, String, String) {
+    pub(crate) fn raw(&self, request: &[u8]) -> (u16, String, String) {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         let _ = s.write_all(request);
@@ -55,7 +63,7 @@ impl Gateway {
         (status, head.to_owned(), body.to_owned())
     }
 
-    fn request(
+    pub(crate) fn request(
         &self,
         method: &str,
         path: &str,
@@ -71,7 +79,7 @@ impl Gateway {
         )
     }
 
-    fn request_host(
+    pub(crate) fn request_host(
         &self,
         method: &str,
         path: &str,
@@ -89,7 +97,7 @@ impl Gateway {
         self.raw(req.as_bytes())
     }
 
-    fn fds(&self) -> usize {
+    pub(crate) fn fds(&self) -> usize {
         std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).map_or(0, |d| d.count())
     }
 }
@@ -594,4 +602,167 @@ fn config_carries_endpoint_permissions_both_ways() {
         .code(1);
     assert!(crate::common::stderr_of(&out).contains("error[config-invalid]"));
     assert!(exported()["@acme/hello"].get("permissions").is_none());
+}
+
+#[test]
+fn a_compressed_answer_never_carries_a_value_past_the_masker() {
+    let env = TestEnv::with_vault();
+    let token = env.create_keychain("agents");
+    env.set_secret_in("agents", "API_KEY", VALUE);
+    let dir = env.root().join("gz");
+    std::fs::create_dir_all(&dir).unwrap();
+    write_manifest(
+        &dir,
+        r#"{"name": "gz", "version": "v1", "keys": ["API_KEY"], "run": ["python3", "./server.py"], "serve": "http"}"#,
+    );
+    // Compresses whenever the client accepts gzip; /always compresses anyway.
+    std::fs::write(
+        dir.join("server.py"),
+        r#"import gzip, os, http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        ae = self.headers.get("Accept-Encoding") or "none"
+        body = ("ae=%s key=%s" % (ae, os.environ["API_KEY"])).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        if "gzip" in ae or self.path == "/always":
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H).serve_forever()
+"#,
+    )
+    .unwrap();
+    env.cmd()
+        .args(["-k", "agents", "install"])
+        .arg(&dir)
+        .args(["--approve", "API_KEY"])
+        .assert()
+        .success();
+    let gw = Gateway::start(&env);
+    let (status, head, body) = gw.raw(
+        format!(
+            "GET /gz/ HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: Bearer {token}\r\nAccept-Encoding: gzip, br\r\n\r\n",
+            gw.port
+        )
+        .as_bytes(),
+    );
+    // The client's Accept-Encoding is not passed on: the package is asked for none.
+    assert_eq!(status, 200, "{head}\n{body}");
+    assert_eq!(body, "ae=identity key=<concealed by keyward>", "{head}");
+    // A package that compresses anyway is refused, its body not passed on.
+    let (status, head, body) = gw.request("GET", "/gz/always", Some(&token), "");
+    assert_eq!(status, 502, "{head}\n{body}");
+    assert!(body.contains("encoded-response"), "{body}");
+    assert!(
+        !head.to_ascii_lowercase().contains("content-encoding"),
+        "{head}"
+    );
+}
+
+#[test]
+fn a_non_loopback_address_without_tls_is_refused_with_a_usage_error() {
+    let env = TestEnv::with_vault();
+    for addr in ["0.0.0.0:0", "192.0.2.1:7777", "[::]:0"] {
+        let out = env
+            .cmd_without_key()
+            .args(["serve", "--listen", "127.0.0.1:0", "--listen", addr])
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            err.contains("is not a loopback address") && err.contains("--tls-cert"),
+            "{addr}: {err}"
+        );
+        assert!(
+            out.get_output().stdout.is_empty(),
+            "nothing listened: {addr}"
+        );
+    }
+    // Half a TLS configuration is a usage error too.
+    env.cmd_without_key()
+        .args(["serve", "--listen", "0.0.0.0:0", "--tls-cert", "cert.pem"])
+        .assert()
+        .code(2);
+}
+
+/// A self-signed certificate for localhost and 127.0.0.1, made by openssl.
+fn self_signed(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        // An end-entity certificate (webpki refuses a CA one as a server's).
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "extendedKeyUsage=serverAuth"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("run openssl (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "openssl req: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}
+
+#[test]
+fn a_non_loopback_address_with_tls_serves_a_request_over_rustls() {
+    let (env, token, _, _) = setup();
+    let (cert, key) = self_signed(env.root());
+    let gw = Gateway::start_with(
+        &env,
+        &[
+            "--listen",
+            "0.0.0.0:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let pem = std::fs::read(&cert).unwrap();
+    let roots = ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![
+        ureq::tls::Certificate::from_pem(&pem)
+            .expect("parse the certificate")
+            .to_owned(),
+    ]));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("https://127.0.0.1:{}/@acme/hello/hello", gw.port);
+    let mut resp = agent
+        .get(&url)
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .expect("a TLS request to the gateway");
+    assert_eq!(resp.status().as_u16(), 200);
+    let body = resp.body_mut().read_to_string().unwrap();
+    assert!(
+        body.contains("method=GET path=/hello") && body.contains("key=<concealed by keyward>"),
+        "{body}"
+    );
+    // Still a token per request, over TLS too.
+    let resp = agent.get(&url).call().expect("a TLS request");
+    assert_eq!(resp.status().as_u16(), 401);
+    // Plain HTTP on the TLS port gets no answer.
+    let (status, _, _) = gw.request("GET", "/@acme/hello/hello", Some(&token), "");
+    assert_eq!(status, 0, "no plaintext answer on a TLS listener");
 }

@@ -252,6 +252,11 @@ fn parse_response(out: &[u8]) -> Result<(Response<Body>, Outcome), &'static str>
             continue;
         }
         location |= name.eq_ignore_ascii_case("location");
+        if name.eq_ignore_ascii_case("content-encoding") && super::is_encoded(value.as_bytes()) {
+            return Err(
+                "a Content-Encoding: keyward masks the body and cannot read a compressed one",
+            );
+        }
         if drop_response_header(name) {
             continue;
         }
@@ -325,5 +330,8 @@ mod tests {
         assert!(r.headers().get("server").is_none());
         assert!(r.headers().get("access-control-allow-origin").is_none());
         assert!(parse_response(b"just text").is_err());
+        // A compressed body would carry a value past the masker.
+        assert!(parse_response(b"Content-Encoding: gzip\r\n\r\nxx").is_err());
+        assert!(parse_response(b"Content-Encoding: identity\r\n\r\nxx").is_ok());
     }
 }

@@ -2,7 +2,10 @@
 //! `HOST=127.0.0.1`, ready when it accepts a connection, then reverse-proxied with
 //! streaming through the masker. A watcher re-hashes its tree every second: when it
 //! changes, the server is stopped and its grants revoked (as `run` would); the next
-//! request after re-approval starts it again. A change of its granted keys restarts it.
+//! request after re-approval starts it again. A change of its granted keys or enabled
+//! endpoints restarts it. It is told its enabled endpoints in `KEYWARD_ENDPOINTS` (a JSON
+//! list of `"METHOD /path"`, or `*` for every one): the Instant API launcher offers only
+//! those as MCP tools, since its tool calls reach its own server, not the gateway.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -20,7 +23,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::{Mutex, mpsc};
 
 use super::{Authorized, Body, Call, Outcome, Refusal, drop_response_header, record};
-use crate::keychain::Keychain;
+use crate::keychain::{Endpoints, Keychain};
 use crate::mask::Masker;
 use crate::output::Output;
 use crate::runner::{self, Given, Launchable};
@@ -42,6 +45,7 @@ struct Proc {
     port: u16,
     digest: String,
     keys: Vec<String>,
+    endpoints: Endpoints,
     pid: Option<u32>,
     masker: Arc<Masker>,
     stopped: AtomicBool,
@@ -83,7 +87,8 @@ impl Procs {
         if let Some(p) = map.get(&id) {
             let current = !p.stopped.load(Ordering::SeqCst)
                 && p.digest == auth.inst.row.digest
-                && p.keys == auth.launch.names;
+                && p.keys == auth.launch.names
+                && p.endpoints == *auth.endpoints;
             if current {
                 return Ok(p.clone());
             }
@@ -103,6 +108,7 @@ struct Starting<'a> {
     inst: &'a crate::keychain::Installed,
     launch: &'a crate::keychain::Launch,
     guard: &'a crate::guard::Guard,
+    endpoints: &'a Endpoints,
 }
 
 /// What the watcher needs to open its own keychain handle: the vault, the token, the
@@ -134,6 +140,7 @@ async fn start(auth: &Starting<'_>) -> Result<Proc, Refusal> {
         inst,
         launch,
         guard,
+        endpoints,
     } = *auth;
     let dir = PathBuf::from(&inst.row.path);
     let port = free_port()?;
@@ -146,6 +153,11 @@ async fn start(auth: &Starting<'_>) -> Result<Proc, Refusal> {
     );
     env.insert("PORT".into(), port.to_string().into());
     env.insert("HOST".into(), "127.0.0.1".into());
+    let enabled = match endpoints {
+        Endpoints::All => "*".to_owned(),
+        Endpoints::Only(list) => serde_json::to_string(list).unwrap_or_else(|_| "[]".into()),
+    };
+    env.insert("KEYWARD_ENDPOINTS".into(), enabled.into());
     let argv = runner::argv(&inst.manifest, &dir, &[]);
     let pinned = inst.pinned_entries();
     let what = Launchable {
@@ -213,6 +225,7 @@ async fn start(auth: &Starting<'_>) -> Result<Proc, Refusal> {
         port,
         digest: inst.row.digest.clone(),
         keys: launch.names.clone(),
+        endpoints: endpoints.clone(),
         pid,
         masker,
         stopped: AtomicBool::new(false),
@@ -301,6 +314,7 @@ pub async fn serve(
         inst,
         launch,
         guard,
+        endpoints,
         ..
     } = auth;
     let timeout = Duration::from_secs(u64::from(inst.manifest.timeout));
@@ -309,6 +323,7 @@ pub async fn serve(
         inst: &inst,
         launch: &launch,
         guard: &guard,
+        endpoints: &endpoints,
     };
     let proc = procs.get(&starting, watcher).await;
     drop((launch, guard));
@@ -332,6 +347,14 @@ pub async fn serve(
         Ok(u) => u,
         Err(r) => return refused(kc, token_id, &package, &call, started, r).await,
     };
+    if upstream
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| super::is_encoded(v.as_bytes()))
+    {
+        let r = super::encoded_refusal(&package);
+        return refused(kc, token_id, &package, &call, started, r).await;
+    }
     relay(
         upstream,
         proc.masker.clone(),
@@ -407,6 +430,7 @@ async fn forward(proc: &Proc, call: &Call) -> Result<Response<hyper::body::Incom
         req = req.header(name, value);
     }
     req = req.header(header::HOST, format!("127.0.0.1:{}", proc.port));
+    req = req.header(header::ACCEPT_ENCODING, "identity");
     if !call.prefix.is_empty() {
         req = req.header("x-forwarded-prefix", call.prefix.as_str());
     }

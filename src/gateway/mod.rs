@@ -415,6 +415,8 @@ pub struct Authorized {
     launch: Launch,
     guard: Guard,
     serve: Serve,
+    /// The endpoints enabled for the installation (an http package is told them).
+    endpoints: Endpoints,
 }
 
 /// What the audit entry of a call says.
@@ -504,6 +506,9 @@ async fn handle_inner(
     let mut headers = parts.headers;
     headers.remove(header::AUTHORIZATION);
     headers.remove(header::PROXY_AUTHORIZATION);
+    // The masker reads the response as sent: a compressed one would carry a value past
+    // it, so packages are asked for none (and a compressed answer is refused).
+    headers.remove(header::ACCEPT_ENCODING);
     let call = Call {
         method,
         path: rest,
@@ -662,7 +667,7 @@ fn authorize(
     let token_id = *token_id;
     let mut kc = Keychain::open(unlocked, None, Role::Any).map_err(|e| Refusal::from_error(&e))?;
     match check(&mut kc, package, method, path) {
-        Ok((inst, launch, guard, serve)) => Ok((
+        Ok((inst, launch, guard, serve, endpoints)) => Ok((
             Some(token_id),
             Ok(Authorized {
                 kc,
@@ -670,6 +675,7 @@ fn authorize(
                 launch,
                 guard,
                 serve,
+                endpoints,
             }),
         )),
         Err(r) => Ok((Some(token_id), Err((Some(kc), r)))),
@@ -696,7 +702,7 @@ fn check(
     package: &str,
     method: &str,
     path: &str,
-) -> std::result::Result<(Installed, Launch, Guard, Serve), Refusal> {
+) -> std::result::Result<(Installed, Launch, Guard, Serve, Endpoints), Refusal> {
     let refuse = |e: Error| Refusal::from_error(&e);
     let mut inst = kc.package(package).map_err(|e| {
         let mut r = refuse(e);
@@ -740,8 +746,9 @@ fn check(
             .hint("its manifest needs \"serve\": \"cgi\" or \"serve\": \"http\""));
         }
     };
-    if let Endpoints::Only(list) = kc.endpoints(&inst).map_err(refuse)?
-        && !endpoints::allows(&list, method, path)
+    let enabled = kc.endpoints(&inst).map_err(refuse)?;
+    if let Endpoints::Only(list) = &enabled
+        && !endpoints::allows(list, method, path)
     {
         return Err(Refusal::new(
             403,
@@ -757,7 +764,7 @@ fn check(
         )));
     }
     let launch = kc.launch(&inst).map_err(refuse)?;
-    Ok((inst, launch, guard, serve))
+    Ok((inst, launch, guard, serve, enabled))
 }
 
 /// Writes the call's audit entry; a call that cannot be recorded is refused (503).
@@ -842,6 +849,22 @@ async fn well_known(
     let mut body = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     body.push(b'\n');
     Ok(json_response(StatusCode::OK, body))
+}
+
+/// Whether a package's `Content-Encoding` (the value of the header) hides the body from
+/// the masker: anything but `identity`.
+pub(crate) fn is_encoded(value: &[u8]) -> bool {
+    !value.trim_ascii().eq_ignore_ascii_case(b"identity") && !value.trim_ascii().is_empty()
+}
+
+/// A response whose body keyward cannot mask.
+fn encoded_refusal(what: &str) -> Refusal {
+    Refusal::new(
+        502,
+        "encoded-response",
+        format!("{what} answered with a Content-Encoding; keyward masks what packages send and cannot read a compressed body, so it was not passed on"),
+    )
+    .hint("the gateway sends no Accept-Encoding: the package must answer uncompressed")
 }
 
 /// Response headers a package may not set: hop-by-hop, lengths keyward recomputes,

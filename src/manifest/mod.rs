@@ -26,6 +26,12 @@ use fields::Checker;
 pub(crate) use fields::edit_distance;
 use strict::parse_strict;
 
+/// The `run` of an Instant API project in the seed's shape (`keychain` in place of
+/// `keys`) that gives none: keyward's own launcher (`sdk/node/instant-launcher.mjs`,
+/// see [`crate::runner::argv`]). A manifest may also write it out as
+/// `"run": ["keyward:instant-api"]`.
+pub const INSTANT_API_RUN: &str = "keyward:instant-api";
+
 /// The largest manifest accepted, in bytes.
 pub const MAX_MANIFEST_BYTES: usize = 64 * 1024;
 
@@ -134,7 +140,8 @@ pub struct Manifest {
     /// Caller environment variables (not secrets) the package may see.
     #[serde(default)]
     pub env: Vec<String>,
-    /// The argv to launch; never empty.
+    /// The argv to launch; never empty. [`INSTANT_API_RUN`] when a manifest in the
+    /// seed's shape gives none.
     pub run: Vec<String>,
     /// Seconds the gateway lets one request take: 1 to [`MAX_TIMEOUT`], default
     /// [`DEFAULT_TIMEOUT`]. Validated here; not enforced yet.
@@ -245,7 +252,12 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Manifest, ManifestError> {
         (keys, None) => (ck.keys(keys)?, "keys"),
     };
     let env = ck.env(top.get("env"), &keys, keys_field)?;
-    let run = ck.run(top.get("run"))?;
+    // The seed's manifests have no `run`: the hosted gateway knew how to start an
+    // Instant API project, and so does keyward.
+    let run = match top.get("run") {
+        None if keys_field == "keychain" => vec![INSTANT_API_RUN.to_owned()],
+        given => ck.run(given)?,
+    };
     let timeout = ck.timeout(top.get("timeout"))?;
     let deliver = ck.deliver(top.get("deliver"))?;
     let serve = ck.serve(top.get("serve"))?;

@@ -485,6 +485,18 @@ fn seed_shape_lists_may_be_missing_or_empty() {
 }
 
 #[test]
+fn seed_shape_without_run_runs_the_instant_api_launcher() {
+    // The seed's manifests have no `run`: an Instant API project gets keyward's launcher.
+    let m = parse_str(&seed_with("run", None)).unwrap();
+    assert_eq!(m.run, [super::INSTANT_API_RUN]);
+    // Written out, the same.
+    let json = seed_with("run", Some(r#"["keyward:instant-api"]"#));
+    assert_eq!(parse_str(&json).unwrap().run, [super::INSTANT_API_RUN]);
+    // The `keys` shape still needs its `run`.
+    refused(&with("run", None), "run", "is required");
+}
+
+#[test]
 fn keys_and_keychain_together_are_refused_naming_both() {
     let json = seed_with("keys", Some(r#"["A"]"#));
     refused(&json, "keychain", "together with `keys`");

@@ -19,6 +19,9 @@ pub const EVERYTHING_VERSION: &str = "2026.8.31";
 pub const EVERYTHING_OTHER_VERSION: &str = "2026.8.18";
 /// The official TypeScript MCP SDK, whose stdio client drives the server.
 pub const MCP_SDK: &str = "@modelcontextprotocol/sdk@1.32.2";
+/// The Instant API framework the gateway's Instant API tests build a project with (`npm
+/// view @instant.dev/api versions`).
+pub const INSTANT_API: &str = "@instant.dev/api@0.2.6";
 /// A small pure-Python wheel with a console script.
 pub const PYPI_PACKAGE: &str = "cowsay==6.1";
 /// The uv release installed (from PyPI, once per CI run) for the tests that fetch with uv.
@@ -127,6 +130,93 @@ impl TestEnv {
 }
 
 static SDK: Mutex<Option<PathBuf>> = Mutex::new(None);
+static INSTANT: Mutex<Option<PathBuf>> = Mutex::new(None);
+static HTTP_CLIENT: Mutex<bool> = Mutex::new(false);
+
+/// `npm install --ignore-scripts SPEC` into `dir` (a test cache), unless `marker` (a path
+/// under `dir`) is already there. npm missing or failing fails the test.
+fn npm_install_once(dir: &std::path::Path, spec: &str, marker: &str) {
+    if dir.join(marker).is_file() {
+        return;
+    }
+    let out = std::process::Command::new("npm")
+        .args([
+            "install",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+        ])
+        .arg(dir)
+        .arg(spec)
+        .env_clear()
+        .env("PATH", super::PATH)
+        .env("HOME", dir)
+        .envs(net_env())
+        .output()
+        .unwrap_or_else(|e| panic!("run npm to install {spec} (is npm installed?): {e}"));
+    assert!(
+        out.status.success(),
+        "npm install {spec} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A folder whose `node_modules` holds [`INSTANT_API`] and its dependencies, installed
+/// once per CI run: the tests copy it into the Instant API projects they build.
+pub fn instant_api() -> PathBuf {
+    let mut guard = INSTANT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(dir) = guard.as_ref() {
+        return dir.clone();
+    }
+    let dir = cache_dir("instant-api");
+    npm_install_once(
+        &dir,
+        INSTANT_API,
+        "node_modules/@instant.dev/api/package.json",
+    );
+    *guard = Some(dir.clone());
+    dir
+}
+
+/// `http-client.mjs` next to the MCP SDK: a streamable-HTTP MCP client for
+/// `argv[2]` (a URL), with `Authorization: Bearer $MCP_TOKEN`; it lists the tools,
+/// calls the tool named by MCP_TOOL with the JSON arguments MCP_ARGS, and prints
+/// `{"tools": [...], "text": "...", "isError": bool}` (or `{"error": "..."}` when the
+/// call is refused).
+pub fn mcp_http_client() -> PathBuf {
+    let dir = mcp_client();
+    // Written once per test binary, before any test runs it.
+    let mut written = HTTP_CLIENT.lock().unwrap_or_else(|e| e.into_inner());
+    if *written {
+        return dir;
+    }
+    std::fs::write(
+        dir.join("http-client.mjs"),
+        r#"import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+const transport = new StreamableHTTPClientTransport(new URL(process.argv[2]), {
+  requestInit: { headers: { Authorization: `Bearer ${process.env.MCP_TOKEN}` } },
+});
+const client = new Client({ name: "keyward-test", version: "1.0.0" });
+await client.connect(transport);
+const { tools } = await client.listTools();
+let out = { tools: tools.map((t) => t.name) };
+try {
+  const result = await client.callTool({ name: process.env.MCP_TOOL, arguments: JSON.parse(process.env.MCP_ARGS || "{}") });
+  out.text = result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+  out.isError = !!result.isError;
+} catch (e) {
+  out.error = e.message;
+}
+console.log(JSON.stringify(out));
+await client.close();
+"#,
+    )
+    .expect("write http-client.mjs");
+    *written = true;
+    dir
+}
 
 /// The folder with the MCP SDK installed (once per CI run) and `client.mjs`: a stdio
 /// MCP client that starts `argv[2..]`, lists the tools, calls the tool named by
@@ -137,32 +227,11 @@ pub fn mcp_client() -> PathBuf {
         return dir.clone();
     }
     let dir = cache_dir("mcp-client");
-    if !dir
-        .join("node_modules/@modelcontextprotocol/sdk/package.json")
-        .is_file()
-    {
-        let out = std::process::Command::new("npm")
-            .args([
-                "install",
-                "--ignore-scripts",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-            ])
-            .arg(&dir)
-            .arg(MCP_SDK)
-            .env_clear()
-            .env("PATH", super::PATH)
-            .env("HOME", &dir)
-            .envs(net_env())
-            .output()
-            .expect("run npm to install the MCP SDK");
-        assert!(
-            out.status.success(),
-            "npm install {MCP_SDK} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    npm_install_once(
+        &dir,
+        MCP_SDK,
+        "node_modules/@modelcontextprotocol/sdk/package.json",
+    );
     std::fs::write(
         dir.join("client.mjs"),
         r#"import { Client } from "@modelcontextprotocol/sdk/client/index.js";
