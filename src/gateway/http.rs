@@ -281,8 +281,9 @@ async fn watch(procs: Procs, id: Id, proc: Arc<Proc>, watcher: Watcher) {
             let mut guard = st.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let (kc, inst) = &mut *guard;
             let quiet = Output::new(false, true, false, crate::cli::ColorWhen::Never);
-            // verify_pin revokes the grants when the tree changed, as `run` does.
-            kc.verify_pin(inst, &quiet)
+            // Revokes the grants when the tree changed, as `run` does (through the same
+            // verification cache: a big tree is a stat walk while nothing changed).
+            kc.verify_pin_for_run(inst, &quiet, false)
                 .map(|c| c.changed(inst))
                 .unwrap_or(true)
         })

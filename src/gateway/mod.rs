@@ -725,7 +725,9 @@ fn check(
     let pinned = inst.pinned_entries();
     let guard = Guard::open(&dir, &inst.manifest, &pinned);
     let quiet = Output::new(false, true, false, crate::cli::ColorWhen::Never);
-    let check = kc.verify_pin(&mut inst, &quiet).map_err(refuse)?;
+    let check = kc
+        .verify_pin_for_run(&mut inst, &quiet, false)
+        .map_err(refuse)?;
     if check.changed(&inst) {
         return Err(Refusal::new(403, "package-changed", format!(
             "{} changed since it was approved ({} file(s)); its grants are now revoked and it was not run",
