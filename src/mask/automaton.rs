@@ -200,15 +200,6 @@ impl Automaton {
     pub(super) fn run(&self, s: State, bytes: &[u8]) -> State {
         bytes.iter().fold(s, |s, &b| self.step(s, b))
     }
-
-    /// The state after `bytes`, given that `s` was the state before them: only the last
-    /// `longest` bytes can matter, so a long input costs no more than that.
-    pub(super) fn advance(&self, s: State, bytes: &[u8]) -> State {
-        match bytes.len().checked_sub(self.longest) {
-            Some(skip) => self.run(ROOT, &bytes[skip..]),
-            None => self.run(s, bytes),
-        }
-    }
 }
 
 fn label(child: u64) -> u8 {
