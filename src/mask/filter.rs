@@ -3,7 +3,7 @@
 //!
 //! Every value is at least `shortest` bytes long, so any occurrence covers one of the
 //! sampled positions `0, stride, 2·stride, …` at an offset below `stride` (with
-//! `stride = shortest - GRAM + 1`), and the gram there is one of the first `stride`
+//! `stride <= shortest - GRAM + 1`), and the gram there is one of the first `stride`
 //! grams of that value. Those grams are kept in two hashed tables (each a Bloom filter
 //! with one hash): a byte per slot in the first, which every sample reads, and a bitmap
 //! in the second, read only when the first says yes. A gram must be in both, which
@@ -13,9 +13,10 @@
 //! The sampling is what every byte of output pays for, so it is lean: a byte per slot
 //! (a load and an `or`, where a bit would also need a shift), about a hundred slots per
 //! gram so that few samples pass by chance (the table then lives in the L2 cache, which
-//! keeps up with eight independent loads in flight), and for the common strides a loop
-//! that reads the grams of eight samples at offsets fixed at compile time, without
-//! bounds checks.
+//! keeps up with eight independent loads in flight), and a loop that reads the grams of
+//! eight samples at offsets fixed at compile time, without bounds checks: the stride is
+//! one of 4 to 16, 24, 32, 48 and 64 (a shorter stride than the values allow is as
+//! correct, and costs little beyond 16), or below 4 for values of 4 to 6 bytes.
 
 use zeroize::Zeroizing;
 
@@ -66,6 +67,15 @@ impl Filter {
         let stride = (shortest + 1 - GRAM)
             .min((MAX_GRAMS / values.len().max(1)).max(1))
             .max(1);
+        // A shorter stride is as correct: take one the unrolled loop has.
+        let stride = match stride {
+            ..=16 => stride,
+            ..=23 => 16,
+            ..=31 => 24,
+            ..=47 => 32,
+            ..=63 => 48,
+            _ => 64,
+        };
         let grams = values.len() * stride;
         let first_bits = if grams * FIRST_SLOTS_PER_GRAM <= 1 << FIRST_BITS_SMALL {
             FIRST_BITS_SMALL
@@ -127,13 +137,14 @@ impl Filter {
                         ($k, false) => self.next_in_rounds::<$k, $r, FIRST_BITS_SMALL, { 1 << FIRST_BITS_SMALL }>(hay, from),
                         ($k, true) => self.next_in_rounds::<$k, $r, FIRST_BITS_LARGE, { 1 << FIRST_BITS_LARGE }>(hay, from),
                     )*
-                    // Longer strides sample so rarely that the checks matter little.
+                    // Values of 4 to 6 bytes.
                     _ => self.next_one_by_one(hay, from),
                 }
             };
         }
         dispatch!(4 => 32, 5 => 40, 6 => 48, 7 => 56, 8 => 64, 9 => 72, 10 => 80, 11 => 88,
-                  12 => 96, 13 => 104, 14 => 112, 15 => 120, 16 => 128)
+                  12 => 96, 13 => 104, 14 => 112, 15 => 120, 16 => 128, 24 => 192, 32 => 256,
+                  48 => 384, 64 => 512)
     }
 
     /// [`next`](Self::next) for stride `K`: rounds of `R = ROUND·K` bytes, whose
