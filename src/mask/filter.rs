@@ -70,10 +70,10 @@ impl Filter {
         // A shorter stride is as correct: take one the unrolled loop has.
         let stride = match stride {
             ..=16 => stride,
-            ..=23 => 16,
-            ..=31 => 24,
-            ..=47 => 32,
-            ..=63 => 48,
+            17..=23 => 16,
+            24..=31 => 24,
+            32..=47 => 32,
+            48..=63 => 48,
             _ => 64,
         };
         let grams = values.len() * stride;
