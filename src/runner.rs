@@ -358,18 +358,27 @@ fn pipe_or_pty(pty: Option<Pty>) -> io::Result<(OwnedFd, Stdio)> {
         Some(pty) => Ok((pty.master, Stdio::from(pty.slave))),
         None => {
             let (reader, writer) = io::pipe()?;
+            // A roomier pipe than the default 64 KiB lets the package write ahead while
+            // keyward masks, and each read brings more at once. (Refused beyond the
+            // system's limit, which is no reason to fail.)
+            let _ = rustix::pipe::fcntl_setpipe_size(&reader, PIPE_SIZE);
             Ok((reader.into(), Stdio::from(writer)))
         }
     }
 }
+
+/// Bytes asked of the kernel for each of the package's output pipes.
+const PIPE_SIZE: usize = 1 << 20;
+/// Bytes read at once: a read returns what the package has written so far, up to this.
+const READ_SIZE: usize = 256 << 10;
 
 /// Copies one child stream to ours through the masker. Ends at EOF (or EIO, which is
 /// how a pty master reports that the last slave closed).
 fn pump(source: OwnedFd, sink: Sink, masker: &Masker) {
     let mut source = std::fs::File::from(source);
     let mut stream = masker.stream();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut out = Vec::with_capacity(buf.len() + 64);
+    let mut buf = vec![0u8; READ_SIZE];
+    let mut out = Vec::new();
     loop {
         let n = match source.read(&mut buf) {
             Ok(0) => break,
@@ -378,8 +387,13 @@ fn pump(source: OwnedFd, sink: Sink, masker: &Masker) {
             Err(_) => break,
         };
         out.clear();
-        stream.feed(&buf[..n], &mut out);
-        if write_all(&sink, &out).is_err() {
+        // What can be shown is `out`, then `rest`: most reads hold no value and are
+        // written straight from `buf`.
+        let rest = stream.feed_in_place(&buf[..n], &mut out);
+        if write_all(&sink, &out)
+            .and_then(|()| write_all(&sink, rest))
+            .is_err()
+        {
             // Our reader went away (`| head`): close our end so the package meets the
             // closed pipe itself (SIGPIPE or EPIPE), as it would without keyward.
             return;
@@ -390,18 +404,34 @@ fn pump(source: OwnedFd, sink: Sink, masker: &Masker) {
     let _ = write_all(&sink, &out);
 }
 
+/// Writes `bytes` to the descriptor itself: std's stdout would buffer by lines and
+/// write each read twice (up to the last newline, then the rest at the flush).
 fn write_all(sink: &Sink, bytes: &[u8]) -> io::Result<()> {
     if bytes.is_empty() {
         return Ok(());
     }
     match sink {
         Sink::Stdout => {
+            // The lock keeps keyward's own output out meanwhile; what it printed before
+            // goes first.
             let mut o = io::stdout().lock();
-            o.write_all(bytes)?;
-            o.flush()
+            o.flush()?;
+            write_fd(o.as_fd(), bytes)
         }
-        Sink::Stderr => io::stderr().lock().write_all(bytes),
+        Sink::Stderr => write_fd(io::stderr().lock().as_fd(), bytes),
     }
+}
+
+fn write_fd(fd: std::os::fd::BorrowedFd<'_>, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match rustix::io::write(fd, bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// Forwards INT, TERM, HUP and QUIT sent to keyward by another process (the terminal

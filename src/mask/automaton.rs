@@ -40,65 +40,44 @@ pub(super) struct Automaton {
 impl Automaton {
     /// The automaton for `values` (none empty).
     pub(super) fn new(values: &[&[u8]]) -> Self {
-        // Build the trie with a list of children per node, then flatten it. A child is
-        // `label << 32 | node`, so that the lists can be zeroed when done.
-        let mut children: Vec<Vec<u64>> = vec![Vec::new()];
+        // Built breadth first from the sorted values, without a list per node: a node
+        // spells a prefix, and the values that start with it are a run of the sorted
+        // ones, split by their next byte into the runs of its children, in the order of
+        // their labels. So each node's edges are added together, sorted, and the
+        // failure link of each child can follow links to nodes done before.
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut run: Vec<(usize, usize)> = vec![(0, sorted.len())];
         let mut depth: Vec<u32> = vec![0];
-        let mut is_value: Vec<bool> = vec![false];
-        for value in values {
-            let mut node = ROOT;
-            for &b in value.iter() {
-                let next = match children[node as usize].iter().find(|&&e| label(e) == b) {
-                    Some(&e) => target(e),
-                    None => {
-                        let t = state(children.len());
-                        children[node as usize].push(u64::from(b) << 32 | u64::from(t));
-                        children.push(Vec::new());
-                        depth.push(depth[node as usize] + 1);
-                        is_value.push(false);
-                        t
-                    }
-                };
-                node = next;
+        let mut fail = vec![ROOT];
+        let mut matched = vec![0u32];
+        let mut hold = vec![0u32];
+        let mut first: Vec<u32> = Vec::new();
+        let mut labels = Zeroizing::new(Vec::new());
+        let mut targets = Vec::new();
+        let mut u = 0;
+        while u < run.len() {
+            first.push(u32::try_from(labels.len()).expect("fewer than 2^32 edges"));
+            let (lo, hi) = run[u];
+            let d = depth[u] as usize;
+            // The value the prefix itself is, if any, sorts first.
+            let mut i = lo;
+            while i < hi && sorted[i].len() == d {
+                i += 1;
             }
-            is_value[node as usize] = true;
-        }
-        let nodes = children.len();
-        for c in &mut children {
-            c.sort_unstable();
-        }
-        let goto = |children: &[Vec<u64>], s: State, b: u8| {
-            let c = &children[s as usize];
-            c.binary_search_by_key(&b, |&e| label(e))
-                .ok()
-                .map(|i| target(c[i]))
-        };
-
-        // Failure links, breadth first so that every link points at a node already done.
-        let mut fail = vec![ROOT; nodes];
-        let mut matched = vec![0u32; nodes];
-        let mut hold = vec![0u32; nodes];
-        let mut queue = std::collections::VecDeque::with_capacity(nodes);
-        queue.push_back(ROOT);
-        while let Some(u) = queue.pop_front() {
-            let u = u as usize;
-            if u != ROOT as usize {
-                let f = fail[u] as usize;
-                matched[u] = if is_value[u] { depth[u] } else { matched[f] };
-                hold[u] = if children[u].is_empty() {
-                    hold[f]
-                } else {
-                    depth[u]
-                };
-            }
-            for &e in &children[u] {
-                let (b, v) = (label(e), target(e));
-                fail[v as usize] = if u == ROOT as usize {
+            while i < hi {
+                let b = sorted[i][d];
+                let j = i + sorted[i..hi].partition_point(|v| v[d] == b);
+                let v = state(run.len());
+                labels.push(b);
+                targets.push(v);
+                let f = if u == ROOT as usize {
                     ROOT
                 } else {
                     let mut f = fail[u];
                     loop {
-                        if let Some(t) = goto(&children, f, b) {
+                        if let Some(t) = goto(&first, &labels, &targets, f, b) {
                             break t;
                         }
                         if f == ROOT {
@@ -107,29 +86,28 @@ impl Automaton {
                         f = fail[f as usize];
                     }
                 };
-                queue.push_back(v);
+                let len = u32::try_from(d + 1).expect("values shorter than 4 GiB");
+                // Distinct values: a run of two or more, or one longer than the prefix,
+                // continues past it.
+                let grows = j - i > 1 || sorted[i].len() > d + 1;
+                run.push((i, j));
+                depth.push(len);
+                fail.push(f);
+                matched.push(if sorted[i].len() == d + 1 {
+                    len
+                } else {
+                    matched[f as usize]
+                });
+                hold.push(if grows { len } else { hold[f as usize] });
+                i = j;
             }
-        }
-
-        let mut root = Zeroizing::new(vec![ROOT; 256]);
-        for &e in &children[ROOT as usize] {
-            root[label(e) as usize] = target(e);
-        }
-        let edges: usize = children.iter().map(Vec::len).sum();
-        let mut first = Vec::with_capacity(nodes + 1);
-        let mut labels = Zeroizing::new(Vec::with_capacity(edges));
-        let mut targets = Vec::with_capacity(edges);
-        for c in &children {
-            first.push(u32::try_from(labels.len()).expect("fewer than 2^32 edges"));
-            for &e in c {
-                labels.push(label(e));
-                targets.push(target(e));
-            }
+            u += 1;
         }
         first.push(u32::try_from(labels.len()).expect("fewer than 2^32 edges"));
-        // The lists held the values' bytes too.
-        for c in &mut children {
-            zeroize::Zeroize::zeroize(c.as_mut_slice());
+
+        let mut root = Zeroizing::new(vec![ROOT; 256]);
+        for e in first[0] as usize..first[1] as usize {
+            root[labels[e] as usize] = targets[e];
         }
         Automaton {
             root,
@@ -200,23 +178,15 @@ impl Automaton {
     pub(super) fn run(&self, s: State, bytes: &[u8]) -> State {
         bytes.iter().fold(s, |s, &b| self.step(s, b))
     }
-
-    /// The state after `bytes`, given that `s` was the state before them: only the last
-    /// `longest` bytes can matter, so a long input costs no more than that.
-    pub(super) fn advance(&self, s: State, bytes: &[u8]) -> State {
-        match bytes.len().checked_sub(self.longest) {
-            Some(skip) => self.run(ROOT, &bytes[skip..]),
-            None => self.run(s, bytes),
-        }
-    }
 }
 
-fn label(child: u64) -> u8 {
-    (child >> 32) as u8
-}
-
-fn target(child: u64) -> State {
-    child as State
+/// The child of `s` by byte `b`, in the flattened edges of the nodes done so far.
+fn goto(first: &[u32], labels: &[u8], targets: &[State], s: State, b: u8) -> Option<State> {
+    let (lo, hi) = (first[s as usize] as usize, first[s as usize + 1] as usize);
+    labels[lo..hi]
+        .binary_search(&b)
+        .ok()
+        .map(|i| targets[lo + i])
 }
 
 fn state(n: usize) -> State {

@@ -126,12 +126,31 @@ impl Search {
         }
         // The state after `chunk`, as if the automaton had read the whole stream: only
         // the last `longest` bytes matter, so a state that read them is it.
-        let longest = ac.longest();
         match valid_from {
-            _ if i < n => ac.advance(state, chunk),
-            Some(from) if n - from < longest => ac.advance(state, chunk),
+            _ if i < n => self.tail_state(state, chunk),
+            Some(from) if n - from < ac.longest() => self.tail_state(state, chunk),
             _ => s,
         }
+    }
+
+    /// The automaton's state after `chunk`, given `state` before it, without reading more
+    /// of `chunk` than its tail that may be part of a value.
+    ///
+    /// The state stands for the longest suffix that is a prefix of a value, at most
+    /// `longest` bytes. If that suffix has `k + GRAM - 1` bytes or more (`k` the stride),
+    /// it covers a sampled position `p` at an offset below `k` with a whole gram: the
+    /// filter passes `p`, and the suffix starts after `p - k`. So the automaton need only
+    /// read from there, or else the last `k + GRAM - 2` bytes.
+    fn tail_state(&self, state: State, chunk: &[u8]) -> State {
+        let (ac, k, n) = (&self.automaton, self.filter.stride(), chunk.len());
+        if n < ac.longest() {
+            return ac.run(state, chunk);
+        }
+        let from = match self.filter.next(chunk, (n - ac.longest()).div_ceil(k) * k) {
+            Some(p) => (p + 1).saturating_sub(k),
+            None => n - (k + GRAM - 2),
+        };
+        ac.run(ROOT, &chunk[from..])
     }
 }
 
