@@ -51,6 +51,33 @@ fn a_run_record_left_in_the_wal_is_read_by_the_next_command_and_checkpointed_by_
     assert_eq!(n.trim(), "2");
 }
 
+/// Each run leaves its record in the WAL, and the next opener re-reads that WAL whole:
+/// it must stay short however many runs there are, or every run gets slower.
+#[test]
+fn the_wal_runs_leave_behind_stays_short_however_many_runs() {
+    let env = TestEnv::with_vault();
+    run_pkg(&env);
+    let wal = env.vault_dir().join("vault.db-wal");
+    let mut longest = 0;
+    for _ in 0..40 {
+        env.run_cmd(["truepkg", "--no-mask"]).assert().success();
+        longest = longest.max(fs::metadata(&wal).map_or(0, |m| m.len()));
+    }
+    // 64 frames of 4 KiB pages (where a run folds it in), plus one run's own frames.
+    let bound = (64 + 16) * (4096 + 24);
+    assert!(
+        longest > 0 && longest <= bound,
+        "the WAL reached {longest} bytes over 40 runs (bound {bound})"
+    );
+    let runs = env
+        .log_entries(None)
+        .iter()
+        .filter(|e| e["action"] == "run")
+        .count();
+    assert_eq!(runs, 40, "no run record lost to the folding");
+    env.cmd().args(["log", "--verify"]).assert().success();
+}
+
 #[test]
 fn a_run_that_cannot_be_recorded_still_does_not_start_with_a_wal_left_by_an_earlier_run() {
     let env = TestEnv::with_vault();

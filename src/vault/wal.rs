@@ -32,20 +32,21 @@ pub(super) struct Identity {
 /// What the `-wal` file was before connecting: `None` when there was none, or when the
 /// file system does not report birth times (then the folder is always synced).
 pub(super) fn before(vault: &Path) -> Option<Identity> {
-    identity(&wal_path(vault))
+    identity(&path(vault))
 }
 
 /// After the connection's first read: fsyncs the vault's folder unless the WAL it now
 /// uses is the very file that was there before it connected.
 pub(super) fn make_durable(vault: &Path, before: Option<Identity>) -> std::io::Result<()> {
-    let wal = wal_path(vault);
+    let wal = path(vault);
     match (before, identity(&wal)) {
         (Some(was), Some(now)) if was == now => Ok(()),
         _ => sync_folder(vault),
     }
 }
 
-fn wal_path(vault: &Path) -> PathBuf {
+/// The vault's `-wal` file.
+pub(super) fn path(vault: &Path) -> PathBuf {
     let mut wal = vault.as_os_str().to_owned();
     wal.push("-wal");
     PathBuf::from(wal)
@@ -87,11 +88,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let vault = dir.path().join("vault.db");
         assert_eq!(before(&vault), None, "no WAL yet");
-        std::fs::write(wal_path(&vault), b"frames").unwrap();
+        std::fs::write(path(&vault), b"frames").unwrap();
         let first = before(&vault).expect("ext4 and tmpfs report birth times");
         assert_eq!(before(&vault), Some(first), "the same file");
-        std::fs::remove_file(wal_path(&vault)).unwrap();
-        std::fs::write(wal_path(&vault), b"").unwrap();
+        std::fs::remove_file(path(&vault)).unwrap();
+        std::fs::write(path(&vault), b"").unwrap();
         assert_ne!(
             before(&vault),
             Some(first),
