@@ -159,9 +159,14 @@ for (const name of names('KEYWARD_KEYS')) {
   }
   if (value !== undefined && value !== null) keys[name] = value;
 }
-// Functions read keys through context.keychain only; children do not inherit them.
-for (const name of names('KEYWARD_KEYS')) delete process.env[name];
+// Functions read keys through context.keychain only; children do not inherit them,
+// nor the way to them (the socket's token, the credentials folder and its files).
+for (const name of names('KEYWARD_KEYS')) {
+  delete process.env[name];
+  delete process.env[`${name}_FILE`];
+}
 delete process.env.KEYWARD_RUN_TOKEN;
+delete process.env.CREDENTIALS_DIRECTORY;
 
 const required = requested();
 const endpoints = enabledEndpoints();

@@ -348,10 +348,12 @@ pub async fn serve(
         Ok(u) => u,
         Err(r) => return refused(kc, token_id, &package, &call, started, r).await,
     };
+    // Every value: a second `Content-Encoding` line would reach the client too.
     if upstream
         .headers()
-        .get(header::CONTENT_ENCODING)
-        .is_some_and(|v| super::is_encoded(v.as_bytes()))
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .any(|v| super::is_encoded(v.as_bytes()))
     {
         let r = super::encoded_refusal(&package);
         return refused(kc, token_id, &package, &call, started, r).await;

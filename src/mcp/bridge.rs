@@ -40,6 +40,8 @@ pub enum Transport {
 struct Header {
     name: String,
     value: Zeroizing<String>,
+    /// Each `${NAME}`'s value on its own: a server may echo just the token.
+    parts: Vec<Zeroizing<String>>,
 }
 
 /// What every request of a bridge shares.
@@ -62,6 +64,9 @@ pub fn run(url: &str, header_args: &[String], transport: Transport) -> Result<()
         .http_status_as_error(false)
         // A redirect would carry the headers to wherever it points.
         .max_redirects(0)
+        // Never through a proxy from the environment: it would see the headers, and a
+        // loopback URL (allowed over plain http) would leave the machine.
+        .proxy(None)
         .timeout_connect(Some(CONNECT_TIMEOUT))
         .user_agent(concat!("keyward/", env!("CARGO_PKG_VERSION")))
         .build();
@@ -123,6 +128,7 @@ fn expand_header(arg: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<H
         )));
     }
     let mut value = Zeroizing::new(String::new());
+    let mut parts = Vec::new();
     let mut rest = template.trim_start();
     while let Some(start) = rest.find("${") {
         value.push_str(&rest[..start]);
@@ -142,6 +148,7 @@ fn expand_header(arg: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<H
             ))
         })?);
         value.push_str(&got);
+        parts.push(got);
         rest = &after[end + 1..];
     }
     value.push_str(rest);
@@ -154,6 +161,7 @@ fn expand_header(arg: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<H
     Ok(Header {
         name: name.to_owned(),
         value,
+        parts,
     })
 }
 
@@ -187,12 +195,11 @@ impl Remote {
     fn conceal(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for h in &self.headers {
-            if h.value.len() >= 4 {
-                out = out.replace(h.value.as_str(), CONCEALED);
-                if let Some((_, token)) = h.value.split_once(' ')
-                    && token.len() >= 4
-                {
-                    out = out.replace(token, CONCEALED);
+            let token = h.value.split_once(' ').map(|(_, t)| t);
+            let whole = std::iter::once(h.value.as_str()).chain(token);
+            for secret in whole.chain(h.parts.iter().map(|p| p.as_str())) {
+                if secret.len() >= 4 {
+                    out = out.replace(secret, CONCEALED);
                 }
             }
         }
@@ -316,7 +323,8 @@ fn exchange(remote: &Remote, url: &str, msg: &Value, body: &[u8]) {
             .limit(4096)
             .read_to_string()
             .unwrap_or_default();
-        let excerpt: String = text.chars().take(200).collect();
+        // Concealed before it is cut: a value cut in half would no longer match.
+        let excerpt: String = remote.conceal(&text).chars().take(200).collect();
         let why = match status {
             401 | 403 => format!(
                 "the server refused the request (HTTP {status}): check the key in the vault (keyward secret set NAME) {excerpt}"
@@ -458,7 +466,8 @@ fn sse(remote: &Arc<Remote>, url: &str, base: &Uri) -> Result<()> {
             true
         });
         eprintln!("keyward: error[bridge]: the MCP server closed its event stream");
-        std::process::exit(1);
+        // The bridge runs under `run`'s statuses: 125 is keyward's own failure.
+        std::process::exit(125);
     });
     let endpoint = rx
         .recv_timeout(CONNECT_TIMEOUT)

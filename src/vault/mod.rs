@@ -323,9 +323,16 @@ impl Vault {
     /// emptied here (the file's and the WAL's flushes, one run in about sixteen).
     pub fn keep_wal_on_close(&self) -> Result<()> {
         if fs::metadata(wal::path(&self.path)).is_ok_and(|m| m.len() > WAL_KEEP_BYTES) {
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-                .map_err(|e| self.sql(e))?;
+            // Without waiting: another connection holding the WAL (`serve`, a second
+            // run) would make TRUNCATE wait out the busy timeout before the package
+            // starts. Busy, it folds nothing in now; a later run does.
+            let err = |e| self.sql(e);
+            self.conn.busy_timeout(Duration::ZERO).map_err(err)?;
+            // A fold that fails loses nothing: the run record is already committed.
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            self.conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         }
         self.conn
             .set_db_config(
