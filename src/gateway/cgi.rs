@@ -29,6 +29,7 @@ pub async fn serve(auth: Authorized, call: &Call) -> (Option<Keychain>, Response
         inst,
         launch,
         guard,
+        pinned,
         ..
     } = auth;
     let dir = PathBuf::from(&inst.row.path);
@@ -42,7 +43,6 @@ pub async fn serve(auth: Authorized, call: &Call) -> (Option<Keychain>, Response
     );
     env.extend(meta_variables(call));
     let argv = runner::argv(&inst.manifest, &dir, &[]);
-    let pinned = inst.pinned_entries();
     let what = Launchable {
         argv: &argv,
         env: &env,

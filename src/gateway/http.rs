@@ -108,6 +108,7 @@ struct Starting<'a> {
     inst: &'a crate::keychain::Installed,
     launch: &'a crate::keychain::Launch,
     guard: &'a crate::guard::Guard,
+    pinned: &'a [crate::digest::Entry],
     endpoints: &'a Endpoints,
 }
 
@@ -140,6 +141,7 @@ async fn start(auth: &Starting<'_>) -> Result<Proc, Refusal> {
         inst,
         launch,
         guard,
+        pinned,
         endpoints,
     } = *auth;
     let dir = PathBuf::from(&inst.row.path);
@@ -159,12 +161,11 @@ async fn start(auth: &Starting<'_>) -> Result<Proc, Refusal> {
     };
     env.insert("KEYWARD_ENDPOINTS".into(), enabled.into());
     let argv = runner::argv(&inst.manifest, &dir, &[]);
-    let pinned = inst.pinned_entries();
     let what = Launchable {
         argv: &argv,
         env: &env,
         guard,
-        pinned: &pinned,
+        pinned,
     };
     let mut cmd = what.command().map_err(|e| match e {
         runner::LaunchError::Changed(file) => Refusal::new(
@@ -315,6 +316,7 @@ pub async fn serve(
         inst,
         launch,
         guard,
+        pinned,
         endpoints,
         ..
     } = auth;
@@ -324,6 +326,7 @@ pub async fn serve(
         inst: &inst,
         launch: &launch,
         guard: &guard,
+        pinned: &pinned,
         endpoints: &endpoints,
     };
     let proc = procs.get(&starting, watcher).await;

@@ -31,6 +31,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::digest::Entry;
 use crate::endpoints;
 use crate::error::{Error, Kind, Result};
 use crate::guard::Guard;
@@ -414,6 +415,9 @@ pub struct Authorized {
     inst: Installed,
     launch: Launch,
     guard: Guard,
+    /// The tree just verified (its digest is the pin's): what the launch rechecks the
+    /// guard's held files against, without parsing the pinned list again.
+    pinned: Vec<Entry>,
     serve: Serve,
     /// The endpoints enabled for the installation (an http package is told them).
     endpoints: Endpoints,
@@ -667,15 +671,16 @@ fn authorize(
     let token_id = *token_id;
     let mut kc = Keychain::open(unlocked, None, Role::Any).map_err(|e| Refusal::from_error(&e))?;
     match check(&mut kc, package, method, path) {
-        Ok((inst, launch, guard, serve, endpoints)) => Ok((
+        Ok(passed) => Ok((
             Some(token_id),
             Ok(Authorized {
                 kc,
-                inst,
-                launch,
-                guard,
-                serve,
-                endpoints,
+                inst: passed.inst,
+                launch: passed.launch,
+                guard: passed.guard,
+                pinned: passed.pinned,
+                serve: passed.serve,
+                endpoints: passed.endpoints,
             }),
         )),
         Err(r) => Ok((Some(token_id), Err((Some(kc), r)))),
@@ -702,7 +707,7 @@ fn check(
     package: &str,
     method: &str,
     path: &str,
-) -> std::result::Result<(Installed, Launch, Guard, Serve, Endpoints), Refusal> {
+) -> std::result::Result<Passed, Refusal> {
     let refuse = |e: Error| Refusal::from_error(&e);
     let mut inst = kc.package(package).map_err(|e| {
         let mut r = refuse(e);
@@ -722,7 +727,11 @@ fn check(
         .hint(format!("the owner reviews it (keyward inspect {} --diff) and re-approves it with keyward install", inst.name())));
     }
     let dir = PathBuf::from(&inst.row.path);
-    let pinned = inst.pinned_entries();
+    // As `run` does: a long pinned list is not parsed (a big tree's guard holds its
+    // entry point only), and the launch rechecks against the tree just verified.
+    let pinned = inst
+        .pinned_entries_up_to(crate::guard::SMALL_ENTRIES)
+        .unwrap_or_default();
     let guard = Guard::open(&dir, &inst.manifest, &pinned);
     let quiet = Output::new(false, true, false, crate::cli::ColorWhen::Never);
     let check = kc
@@ -766,7 +775,24 @@ fn check(
         )));
     }
     let launch = kc.launch(&inst).map_err(refuse)?;
-    Ok((inst, launch, guard, serve, enabled))
+    Ok(Passed {
+        inst,
+        launch,
+        guard,
+        pinned: check.entries,
+        serve,
+        endpoints: enabled,
+    })
+}
+
+/// What [`check`] found: everything an [`Authorized`] call holds but the keychain.
+struct Passed {
+    inst: Installed,
+    launch: Launch,
+    guard: Guard,
+    pinned: Vec<Entry>,
+    serve: Serve,
+    endpoints: Endpoints,
 }
 
 /// Writes the call's audit entry; a call that cannot be recorded is refused (503).
